@@ -1,0 +1,14 @@
+FROM python:3.11-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core make \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir "setuptools<81" wheel \
+    && pip install --no-cache-dir --no-build-isolation "xstatic-bootstrap>=5.3,<5.4"
+COPY . .
+RUN pip install --no-cache-dir -e . \
+    && SECRET_KEY=build python manage.py collectstatic --noinput -v 0
+ENV PYTHONUNBUFFERED=1
+EXPOSE 8000
+CMD ["gunicorn", "opsreview.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

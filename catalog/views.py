@@ -1,0 +1,55 @@
+from django.shortcuts import get_object_or_404, render
+
+from catalog.models import Service, Team
+from orr.forms import StartReviewForm
+from orr.models import ReadinessReview
+from opsreview.permissions import can_view, in_team
+from orr.services import Readiness, readiness_for_services
+from reviews.models import Document
+
+
+def service_list(request):
+    services = list(Service.objects.select_related("team").order_by("team__name", "name"))
+    readiness = readiness_for_services(services)
+    query = request.GET.get("q", "").strip().lower()
+    status = request.GET.get("status", "")
+    rows = [
+        (s, readiness[s.pk]) for s in services
+        if (not query or query in s.name.lower() or query in s.team.name.lower())
+        and (not status or readiness[s.pk].status == status)
+    ]
+    return render(request, "catalog/service_list.html", {
+        "rows": rows, "q": query, "status": status, "statuses": list(Readiness.LABELS.items()),
+    })
+
+
+def service_detail(request, slug):
+    service = get_object_or_404(
+        Service.objects.select_related("team").prefetch_related("links"), slug=slug
+    )
+    documents = [
+        d for d in Document.objects.alive().filter(service=service)
+        .select_related("author", "service").prefetch_related("assignments")
+        if can_view(request.user, d)
+    ]
+    return render(request, "catalog/service_detail.html", {
+        "service": service,
+        "readiness": readiness_for_services([service])[service.pk],
+        "reviews": [d for d in documents if d.kind == "orr"],
+        "postmortems": [d for d in documents if d.kind == "coe"],
+        "start_form": StartReviewForm(),
+        "can_start": in_team(request.user, service.team_id),
+        "has_open_review": ReadinessReview.objects.alive().filter(service=service).open().exists(),
+    })
+
+
+def team_detail(request, slug):
+    team = get_object_or_404(Team, slug=slug)
+    services = list(team.services.all())
+    readiness = readiness_for_services(services)
+    memberships = list(team.memberships.select_related("user").order_by("role", "user__username"))
+    return render(request, "catalog/team_detail.html", {
+        "team": team,
+        "service_rows": [(s, readiness[s.pk]) for s in services],
+        "memberships": memberships,
+    })

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpsreviewConfig(AppConfig):
+    name = "opsreview"
+    verbose_name = "OpsReview"

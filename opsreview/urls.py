@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from opsreview import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("markdown/preview", views.markdown_preview, name="markdown_preview"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("catalog.urls")),
+    path("orr/", include("orr.urls")),
+    path("coe/", include("postmortems.urls")),
+    path("actions/", include("actions.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include("orr.api_urls")),
+]

@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from actions.models import ActionItem
+from catalog.models import Service
+from orr.services import readiness_for_services
+from reviews.models import Document
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request):
+    """Shallow: the process answers. Touches no database."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> str | None:
+    try:
+        connection.ensure_connection()
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            return "migrations not applied"
+    except Exception as exc:  # any failure means "not ready"; say which
+        return f"unreachable: {exc.__class__.__name__}"
+    return None
+
+
+def _check_broker() -> str | None:
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except Exception as exc:
+        return f"unreachable: {exc.__class__.__name__}"
+    return None
+
+
+@login_not_required
+@require_GET
+@never_cache
+def readyz(request):
+    """Deep: database reachable with migrations applied, broker reachable when configured."""
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    ok = all(v is None for v in checks.values())
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "checks": {k: (v or "ok") for k, v in checks.items()},
+    }
+    if not settings.REDIS_URL:
+        body["checks"]["broker"] = "not configured (tasks run eagerly)"
+    return JsonResponse(body, status=200 if ok else 503)
+
+
+def home(request):
+    user = request.user
+    drafts = list(
+        Document.objects.alive().authored_by(user).open().select_related("service")[:20]
+    )
+    to_review = list(
+        Document.objects.alive().in_review().filter(assignments__user=user)
+        .exclude(author=user).select_related("service").order_by("submitted_at")
+    )
+    items = list(ActionItem.objects.open().owned_by(user).with_related()[:20])
+    services = list(
+        Service.objects.for_user_teams(user).select_related("team").distinct()
+    )
+    readiness = readiness_for_services(services)
+    return render(request, "home.html", {
+        "drafts": drafts,
+        "to_review": to_review,
+        "items": items,
+        "service_rows": [(s, readiness[s.pk]) for s in services],
+    })
+
+
+@require_POST
+def markdown_preview(request):
+    from opsreview.rendering import MarkdownTooLong, render_markdown
+
+    try:
+        return JsonResponse({"html": render_markdown(request.POST.get("text", ""))})
+    except MarkdownTooLong as exc:
+        return JsonResponse({"error": str(exc)}, status=400)

@@ -1,0 +1,77 @@
+"""The ORR's gates and approval policy, registered with the shared gate framework."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count
+
+from catalog.models import Membership
+from reviews.gates import gate
+from reviews.models import Answer, Kind
+from reviews.services import approval_policy, on_approved
+
+
+@gate(Kind.ORR, "required_answered", "All required questions answered")
+def required_answered(document) -> str | None:
+    missing = (
+        document.answers.filter(question__required=True, text="", choice="").count()
+    )
+    return f"{missing} required question(s) unanswered" if missing else None
+
+
+@gate(Kind.ORR, "risks_rated", "Every answer has a risk rating")
+def risks_rated(document) -> str | None:
+    unrated = document.answers.filter(risk="").count()
+    return f"{unrated} answer(s) without a risk rating" if unrated else None
+
+
+@gate(Kind.ORR, "gaps_addressed", "Every high/medium risk has an action item or accepted risk")
+def gaps_addressed(document) -> str | None:
+    open_gaps = (
+        document.answers.filter(risk__in=[Answer.Risk.HIGH, Answer.Risk.MEDIUM])
+        .annotate(n_actions=Count("action_items"))
+        .filter(n_actions=0, accepted_risk__isnull=True)
+        .count()
+    )
+    return f"{open_gaps} gap(s) with neither an action item nor an accepted risk" if open_gaps \
+        else None
+
+
+@gate(Kind.ORR, "na_explained", "No “not applicable” without a reason")
+def na_explained(document) -> str | None:
+    bare = document.answers.filter(risk=Answer.Risk.NOT_APPLICABLE, na_reason="").count()
+    return f"{bare} answer(s) marked not applicable without a reason" if bare else None
+
+
+@gate(Kind.ORR, "reviewer_assigned", "At least one reviewer assigned")
+def reviewer_assigned(document) -> str | None:
+    return None if document.assignments.exists() else "assign a reviewer"
+
+
+@approval_policy(Kind.ORR)
+def orr_approval(document, approvals) -> str | None:
+    if not approvals:
+        return "needs an approval"
+    if not settings.ORR_REQUIRE_OUTSIDE_REVIEWER:
+        return None
+    team_id = document.service.team_id
+    own_team = set(
+        Membership.objects.filter(team_id=team_id).values_list("user_id", flat=True)
+    )
+    if any(d.reviewer_id not in own_team for d in approvals):
+        return None
+    return "an approval by the service's own team needs a second one from a reviewer of another team"
+
+
+@on_approved(Kind.ORR)
+def freeze_milestone(document, reviewer) -> None:
+    from orr.services import milestone_save
+
+    milestone_save(
+        review=document.readinessreview,
+        name=f"Approved (round {document.review_round})",
+        by=reviewer,
+        automatic=True,
+    )
+
+

@@ -1,0 +1,321 @@
+"""ORR workflows: start, save answers, gaps, milestones, template upgrade, readiness."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import ActionItem
+from catalog.models import Service
+from orr.models import Milestone, ReadinessReview
+from reviews.models import (
+    AcceptedRisk,
+    Answer,
+    Document,
+    Kind,
+    Questionnaire,
+    QuestionnaireVersion,
+    State,
+)
+
+
+def latest_orr_version() -> QuestionnaireVersion:
+    questionnaire = Questionnaire.objects.filter(kind=Kind.ORR).first()
+    version = questionnaire.latest_published() if questionnaire else None
+    if version is None:
+        raise ValidationError("No published ORR questionnaire yet; an admin must publish one.")
+    return version
+
+
+@transaction.atomic
+def orr_start(*, service: Service, by, trigger: str, title: str = "") -> ReadinessReview:
+    # Lock the service row so two people starting at once cannot both get an open ORR.
+    Service.objects.select_for_update().filter(pk=service.pk).first()
+    open_review = ReadinessReview.objects.alive().filter(service=service).open().first()
+    if open_review:
+        raise ValidationError(
+            f"{service.name} already has an open readiness review ({open_review.code}); "
+            "finish or approve it first."
+        )
+    version = latest_orr_version()
+    trigger_label = ReadinessReview.Trigger(trigger).label
+    review = ReadinessReview.objects.create(
+        service=service, author=by, version=version, trigger=trigger,
+        title=title or f"{service.name} — {trigger_label} ORR {timezone.localdate():%Y-%m-%d}",
+    )
+    review.assign_code("ORR")
+    Answer.objects.bulk_create(
+        Answer(document=review, question=q) for q in version.questions()
+    )
+    review.log(by, "started", f"Started on {version}", version=version.number)
+    return review
+
+
+@dataclass
+class SaveResult:
+    ok: bool
+    answer: Answer
+    theirs: dict | None = None
+
+
+ANSWER_FIELDS = ("text", "choice", "risk", "na_reason")
+
+
+def answer_save(*, answer: Answer, by, base_revision: int, **fields) -> SaveResult:
+    """Save an answer unless someone else saved it since `base_revision` (then: conflict)."""
+    fields = {k: v for k, v in fields.items() if k in ANSWER_FIELDS}
+    if not answer.document.is_editable:
+        raise ValidationError(f"{answer.document.code} is not editable in its current state.")
+    if answer.save_if_current(base_revision=base_revision, by=by, **fields):
+        answer.document.log(by, "answer_saved", f"Answer to “{answer.question.key}” saved",
+                            question=answer.question.key, revision=answer.revision)
+        return SaveResult(ok=True, answer=answer)
+    current = Answer.objects.select_related("updated_by").get(pk=answer.pk)
+    theirs = {name: getattr(current, name) for name in ANSWER_FIELDS}
+    theirs["revision"] = current.revision
+    theirs["updated_by"] = current.updated_by.get_username() if current.updated_by else ""
+    return SaveResult(ok=False, answer=current, theirs=theirs)
+
+
+@transaction.atomic
+def gap_add_action(*, answer: Answer, by, title: str, owner, due_date: dt.date, priority: str,
+                   backlog_url: str = "", description: str = "") -> ActionItem:
+    document = answer.document
+    item = ActionItem.objects.create(
+        title=title, description=description, owner=owner, team=document.service.team,
+        priority=priority, due_date=due_date, backlog_url=backlog_url, document=document,
+        source_answer=answer, created_by=by,
+    )
+    document.log(by, "action_added", f"Action item “{title}” for “{answer.question.key}”",
+                 action=item.pk)
+    return item
+
+
+@transaction.atomic
+def gap_accept_risk(*, answer: Answer, by, reason: str, expires_on: dt.date) -> AcceptedRisk:
+    if expires_on <= timezone.localdate():
+        raise ValidationError("An accepted risk must expire in the future.")
+    accepted, _ = AcceptedRisk.objects.update_or_create(
+        answer=answer, defaults={"accepted_by": by, "reason": reason, "expires_on": expires_on}
+    )
+    answer.document.log(by, "risk_accepted", f"Risk of “{answer.question.key}” accepted until "
+                        f"{expires_on:%Y-%m-%d}", question=answer.question.key)
+    return accepted
+
+
+def snapshot(review: ReadinessReview) -> dict:
+    answers = (
+        review.answers.select_related("question__section", "accepted_risk")
+        .prefetch_related("action_items")
+        .order_by("question__section__order", "question__order")
+    )
+    return {
+        "version": review.version.number,
+        "state": review.state,
+        "answers": {
+            a.question.key: {
+                "section": a.question.section.title,
+                "question": a.question.text,
+                "text": a.text,
+                "choice": a.choice,
+                "risk": a.risk,
+                "na_reason": a.na_reason,
+                "accepted_risk": getattr(a, "accepted_risk", None)
+                and {"reason": a.accepted_risk.reason,
+                     "expires_on": a.accepted_risk.expires_on.isoformat()},
+                "actions": [
+                    {"title": i.title, "status": i.status, "due_date": i.due_date.isoformat()}
+                    for i in a.action_items.all()
+                ],
+            }
+            for a in answers
+        },
+    }
+
+
+@transaction.atomic
+def milestone_save(*, review: ReadinessReview, name: str, by, automatic: bool = False) -> Milestone:
+    milestone = Milestone.objects.create(
+        review=review, name=name, automatic=automatic, snapshot=snapshot(review), created_by=by
+    )
+    review.log(by, "milestone", f"Milestone “{name}” saved", milestone=milestone.pk)
+    return milestone
+
+
+@dataclass
+class QuestionDiff:
+    key: str
+    question: str
+    section: str
+    before: dict | None
+    after: dict | None
+
+    @property
+    def status(self) -> str:
+        if self.before is None:
+            return "added"
+        if self.after is None:
+            return "removed"
+        return "changed"
+
+
+def milestone_diff(a: Milestone, b: Milestone) -> list[QuestionDiff]:
+    """Per question, what changed between two milestones (unchanged questions are left out)."""
+    before, after = a.snapshot["answers"], b.snapshot["answers"]
+    diffs = []
+    for key in list(before) + [k for k in after if k not in before]:
+        x, y = before.get(key), after.get(key)
+        if x != y:
+            ref = y or x
+            diffs.append(QuestionDiff(key, ref["question"], ref["section"], x, y))
+    return diffs
+
+
+@dataclass
+class UpgradePlan:
+    target: QuestionnaireVersion
+    carried: list
+    added: list
+    removed: list
+
+
+def upgrade_plan(review: ReadinessReview, target: QuestionnaireVersion) -> UpgradePlan:
+    old = {a.question.key: a for a in review.answers.select_related("question")}
+    new = {q.key: q for q in target.questions()}
+    return UpgradePlan(
+        target=target,
+        carried=[new[k] for k in new if k in old],
+        added=[new[k] for k in new if k not in old],
+        removed=[old[k].question for k in old if k not in new],
+    )
+
+
+def newer_version(review: ReadinessReview) -> QuestionnaireVersion | None:
+    latest = review.version.questionnaire.latest_published()
+    return latest if latest and latest.number > review.version.number else None
+
+
+@transaction.atomic
+def orr_upgrade(*, review: ReadinessReview, target: QuestionnaireVersion, by) -> UpgradePlan:
+    if review.state != State.DRAFT:
+        raise ValidationError("Only a draft ORR can move to a newer questionnaire version.")
+    if target.status != QuestionnaireVersion.Status.PUBLISHED or target.number <= review.version.number:
+        raise ValidationError("The target must be a newer published version.")
+    plan = upgrade_plan(review, target)
+    new_by_key = {q.key: q for q in target.questions()}
+    # Answers of removed questions stay in the milestone history only.
+    for answer in review.answers.select_related("question"):
+        question = new_by_key.get(answer.question.key)
+        if question is None:
+            answer.action_items.update(source_answer=None)
+            answer.delete()
+        else:
+            Answer.objects.filter(pk=answer.pk).update(question=question)
+    Answer.objects.bulk_create(Answer(document=review, question=q) for q in plan.added)
+    review.version = target
+    review.save(update_fields=["version", "updated_at"])
+    review.log(by, "upgraded", f"Moved to {target}", added=[q.key for q in plan.added],
+               removed=[q.key for q in plan.removed])
+    return plan
+
+
+# --- readiness ---------------------------------------------------------------------------
+
+@dataclass
+class Readiness:
+    status: str  # ready | expired | in_review | not_ready | never_reviewed
+    approved_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    review: Document | None = None
+
+    LABELS = {
+        "ready": "Ready",
+        "expired": "Expired",
+        "in_review": "In review",
+        "not_ready": "Not ready",
+        "never_reviewed": "Never reviewed",
+    }
+
+    @property
+    def label(self) -> str:
+        return self.LABELS[self.status]
+
+
+def expiry_days(tier: int) -> int:
+    return int(settings.ORR_EXPIRY_DAYS.get(str(tier), 365))
+
+
+def readiness_for_services(services: list[Service]) -> dict[int, Readiness]:
+    """Readiness of many services in a fixed number of queries."""
+    ids = [s.pk for s in services]
+    now = timezone.now()
+    reviews = list(
+        ReadinessReview.objects.alive().filter(service_id__in=ids)
+        .only("id", "code", "service_id", "state", "approved_at", "created_at", "kind")
+        .order_by("service_id", "-approved_at", "-created_at")
+    )
+    latest_approved: dict[int, ReadinessReview] = {}
+    in_review: set[int] = set()
+    any_review: set[int] = set()
+    for r in reviews:
+        any_review.add(r.service_id)
+        if r.state == State.IN_REVIEW:
+            in_review.add(r.service_id)
+        if r.state == State.APPROVED and r.service_id not in latest_approved:
+            latest_approved[r.service_id] = r
+    expired_risk_docs = set(
+        AcceptedRisk.objects.filter(
+            answer__document_id__in=[r.pk for r in latest_approved.values()],
+            expires_on__lt=timezone.localdate(),
+        ).values_list("answer__document_id", flat=True)
+    )
+    result = {}
+    for service in services:
+        approved = latest_approved.get(service.pk)
+        if approved:
+            expires = approved.approved_at + dt.timedelta(days=expiry_days(service.tier))
+            if expires > now and approved.pk not in expired_risk_docs:
+                result[service.pk] = Readiness("ready", approved.approved_at, expires, approved)
+                continue
+            if service.pk not in in_review:
+                result[service.pk] = Readiness("expired", approved.approved_at, expires, approved)
+                continue
+        if service.pk in in_review:
+            result[service.pk] = Readiness("in_review")
+        elif service.pk in any_review:
+            result[service.pk] = Readiness("not_ready")
+        else:
+            result[service.pk] = Readiness("never_reviewed")
+    return result
+
+
+def readiness(service: Service) -> Readiness:
+    return readiness_for_services([service])[service.pk]
+
+
+def readiness_payload(service: Service, base_url: str) -> dict:
+    state = readiness(service)
+    open_high = 0
+    if state.review:
+        open_high = (
+            Answer.objects.filter(document=state.review, risk=Answer.Risk.HIGH)
+            .exclude(accepted_risk__isnull=False)
+            .filter(action_items__status__in=ActionItem.OPEN_STATUSES)
+            .distinct()
+            .count()
+        )
+    overdue = ActionItem.objects.overdue().filter(document__service=service).count()
+    return {
+        "service": service.slug,
+        "status": state.status,
+        "approved_at": state.approved_at.isoformat() if state.approved_at else None,
+        "expires_at": state.expires_at.isoformat() if state.expires_at else None,
+        "review_url": f"{base_url}{state.review.get_absolute_url()}" if state.review else None,
+        "open_high_risks": open_high,
+        "overdue_actions": overdue,
+    }

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from orr import views
+
+app_name = "orr"
+urlpatterns = [
+    path("", views.review_list, name="list"),
+    path("start/<slug:slug>/", views.review_start, name="start"),
+    path("<str:code>/", views.review_detail, name="detail"),
+    path("<str:code>/section/<slug:key>/", views.section_edit, name="section"),
+    path("<str:code>/answers/<int:pk>/", views.answer_save, name="answer_save"),
+    path("<str:code>/answers/<int:pk>/comment/", views.answer_comment, name="answer_comment"),
+    path("<str:code>/answers/<int:pk>/evidence/", views.answer_evidence, name="answer_evidence"),
+    path("<str:code>/answers/<int:pk>/action/", views.answer_action, name="answer_action"),
+    path("<str:code>/answers/<int:pk>/accept-risk/", views.answer_accept_risk,
+         name="answer_accept_risk"),
+    path("<str:code>/reviewers/", views.review_assign, name="assign"),
+    path("<str:code>/submit/", views.review_submit, name="submit"),
+    path("<str:code>/decide/", views.review_decide, name="decide"),
+    path("<str:code>/milestones/", views.milestone_create, name="milestone_create"),
+    path("<str:code>/milestones/diff/", views.milestone_diff, name="milestone_diff"),
+    path("<str:code>/upgrade/", views.review_upgrade, name="upgrade"),
+    path("<str:code>/history/", views.review_history, name="history"),
+]

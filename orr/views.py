@@ -1,0 +1,381 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from actions.models import ActionItem
+from catalog.models import Service
+from opsreview import permissions
+from orr import forms, services
+from orr.models import ReadinessReview
+from reviews import gates
+from reviews.models import Answer, Comment, Evidence
+from reviews.services import (
+    document_assign_reviewer,
+    document_decide,
+    document_submit,
+    missing_approvals,
+)
+
+
+def get_review_for_user(request, code: str, action: str = "view") -> ReadinessReview:
+    """Load an ORR and apply the permission matrix: 404 if unseen, 403 if not allowed."""
+    review = get_object_or_404(
+        ReadinessReview.objects.select_related("service__team", "author", "version__questionnaire")
+        .prefetch_related("assignments__user"),
+        code=code,
+    )
+    permissions.check(request.user, review, action)
+    return review
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def review_list(request):
+    state = request.GET.get("state", "")
+    reviews = (
+        ReadinessReview.objects.alive().select_related("service__team", "author")
+        .prefetch_related("assignments").order_by("-created_at")
+    )
+    if state:
+        reviews = reviews.filter(state=state)
+    visible = [r for r in reviews[:500] if permissions.can_view(request.user, r)]
+    return render(request, "orr/review_list.html", {
+        "reviews": visible, "state": state, "states": ReadinessReview._meta.get_field("state").choices,
+    })
+
+
+@require_POST
+def review_start(request, slug):
+    service = get_object_or_404(Service, slug=slug)
+    if not permissions.in_team(request.user, service.team_id):
+        raise PermissionDenied("Only a member of the owning team can start its ORR.")
+    form = forms.StartReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose why this review is run.")
+        return redirect(service)
+    try:
+        review = services.orr_start(service=service, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(service)
+    messages.success(request, f"{review.code} started. Answer the nine sections, then submit.")
+    return redirect("orr:detail", review.code)
+
+
+def _sections_with_progress(review):
+    answers = list(
+        review.answers.select_related("question__section").annotate(
+            n_actions=Count("action_items", distinct=True)
+        )
+    )
+    sections = {}
+    for a in answers:
+        s = a.question.section
+        row = sections.setdefault(s.pk, {"section": s, "total": 0, "answered": 0, "gaps": 0})
+        row["total"] += 1
+        row["answered"] += a.is_answered
+        row["gaps"] += a.is_gap
+    rows = sorted(sections.values(), key=lambda r: r["section"].order)
+    for row in rows:
+        row["percent"] = round(100 * row["answered"] / row["total"]) if row["total"] else 100
+    return rows, answers
+
+
+def review_detail(request, code):
+    review = get_review_for_user(request, code)
+    sections, answers = _sections_with_progress(review)
+    decisions = list(review.decisions.select_related("reviewer").prefetch_related(
+        "flagged_answers__question"))
+    user = request.user
+    return render(request, "orr/review_detail.html", {
+        "review": review,
+        "sections": sections,
+        "answered": sum(r["answered"] for r in sections),
+        "total": sum(r["total"] for r in sections),
+        "gaps": [a for a in answers if a.is_gap],
+        "gate_results": gates.evaluate(review),
+        "decisions": decisions,
+        "missing_approvals": missing_approvals(review) if review.state == "in_review" else None,
+        "milestones": list(review.milestones.all()),
+        "can_edit": permissions.can_edit(user, review),
+        "can_decide": permissions.can_decide(user, review),
+        "assign_form": forms.AssignReviewerForm(document=review),
+        "decision_form": forms.DecisionForm(document=review),
+        "milestone_form": forms.MilestoneForm(),
+        "newer_version": services.newer_version(review),
+        "tab": "overview",
+    })
+
+
+def section_edit(request, code, key):
+    review = get_review_for_user(request, code)
+    section = get_object_or_404(review.version.sections, key=key)
+    sections, _ = _sections_with_progress(review)
+    answers = list(
+        review.answers.filter(question__section=section)
+        .select_related("question", "updated_by", "accepted_risk__accepted_by")
+        .prefetch_related(
+            "evidence",
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
+            "flagged_by",
+        )
+        .order_by("question__order")
+    )
+    can_edit = permissions.can_edit(request.user, review)
+    rows = [
+        {
+            "answer": a,
+            "form": forms.AnswerForm(
+                question=a.question,
+                initial={"revision": a.revision, "text": a.text, "choice": a.choice,
+                         "risk": a.risk, "na_reason": a.na_reason},
+                prefix=f"q{a.pk}",
+            ),
+            "flagged": any(d.round == review.review_round for d in a.flagged_by.all()),
+            "conflict": request.session.pop(f"conflict-{a.pk}", None),
+            **_row_forms(request, review, a),
+        }
+        for a in answers
+    ]
+    index = next(i for i, r in enumerate(sections) if r["section"].pk == section.pk)
+    return render(request, "orr/section_edit.html", {
+        "review": review,
+        "section": section,
+        "sections": sections,
+        "rows": rows,
+        "can_edit": can_edit,
+        "prev": sections[index - 1]["section"] if index > 0 else None,
+        "next": sections[index + 1]["section"] if index + 1 < len(sections) else None,
+        "tab": "sections",
+    })
+
+
+def _row_forms(request, review, answer) -> dict:
+    # Each answer's forms get their own ids, so labels stay unique on the page.
+    auto_id = f"id_{answer.pk}_%s"
+    kept = request.session.pop(f"action-{answer.pk}", None)
+    return {
+        "action_form": forms.GapActionForm(kept, team=review.service.team, auto_id=auto_id),
+        "accept_form": forms.AcceptRiskForm(auto_id=auto_id),
+        "comment_form": forms.CommentForm(auto_id=auto_id),
+        "evidence_form": forms.EvidenceForm(auto_id=auto_id),
+    }
+
+
+def _get_answer(review, pk) -> Answer:
+    return get_object_or_404(review.answers.select_related("question__section"), pk=pk)
+
+
+def _back_to(review, answer):
+    url = reverse("orr:section", args=[review.code, answer.question.section.key])
+    return redirect(f"{url}#q{answer.pk}")
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def answer_save(request, code, pk):
+    review = get_review_for_user(request, code, "edit")
+    answer = _get_answer(review, pk)
+    answer.document = review
+    form = forms.AnswerForm(request.POST, question=answer.question, prefix=f"q{answer.pk}")
+    if not form.is_valid():
+        errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        messages.error(request, "Not saved: " + "; ".join(sum(errors.values(), [])))
+        return redirect("orr:section", review.code, answer.question.section.key)
+    data = form.cleaned_data
+    result = services.answer_save(
+        answer=answer, by=request.user, base_revision=data["revision"],
+        text=data["text"], choice=data["choice"], risk=data["risk"], na_reason=data["na_reason"],
+    )
+    if _wants_json(request):
+        if result.ok:
+            return JsonResponse({"ok": True, "revision": result.answer.revision,
+                                 "saved_at": timezone.now().isoformat()})
+        return JsonResponse({"ok": False, "conflict": True, "theirs": result.theirs,
+                             "mine": {k: data[k] for k in services.ANSWER_FIELDS}}, status=409)
+    if result.ok:
+        messages.success(request, "Answer saved.")
+    else:
+        messages.error(request, f"Not saved: {result.theirs['updated_by']} changed this answer "
+                                "meanwhile. Both texts are shown below; merge and save again.")
+        request.session[f"conflict-{answer.pk}"] = {k: data[k] for k in services.ANSWER_FIELDS}
+    return _back_to(review, answer)
+
+
+@require_POST
+def answer_comment(request, code, pk):
+    review = get_review_for_user(request, code, "comment")
+    answer = _get_answer(review, pk)
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        Comment.objects.create(answer=answer, author=request.user, body=form.cleaned_data["body"])
+        review.log(request.user, "commented", f"Comment on “{answer.question.key}”")
+        messages.success(request, "Comment added.")
+    else:
+        messages.error(request, "A comment needs text.")
+    return _back_to(review, answer)
+
+
+@require_POST
+def answer_evidence(request, code, pk):
+    review = get_review_for_user(request, code, "edit")
+    answer = _get_answer(review, pk)
+    form = forms.EvidenceForm(request.POST)
+    if form.is_valid():
+        Evidence.objects.create(answer=answer, added_by=request.user, **form.cleaned_data)
+        review.log(request.user, "evidence_added", f"Evidence for “{answer.question.key}”")
+        messages.success(request, "Evidence link added.")
+    else:
+        messages.error(request, "Evidence needs a label and a valid URL.")
+    return _back_to(review, answer)
+
+
+@require_POST
+def answer_action(request, code, pk):
+    review = get_review_for_user(request, code, "edit")
+    answer = _get_answer(review, pk)
+    form = forms.GapActionForm(request.POST, team=review.service.team)
+    if form.is_valid():
+        services.gap_add_action(answer=answer, by=request.user, **form.cleaned_data)
+        messages.success(request, "Action item created.")
+    else:
+        request.session[f"action-{answer.pk}"] = request.POST.dict()
+        messages.error(request, "Action item not created: " + "; ".join(
+            f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return _back_to(review, answer)
+
+
+@require_POST
+def answer_accept_risk(request, code, pk):
+    review = get_review_for_user(request, code, "edit")
+    answer = _get_answer(review, pk)
+    form = forms.AcceptRiskForm(request.POST)
+    if form.is_valid():
+        services.gap_accept_risk(answer=answer, by=request.user, **form.cleaned_data)
+        messages.success(request, "Risk accepted.")
+    else:
+        messages.error(request, "Risk not accepted: " + "; ".join(
+            " ".join(v) for v in form.errors.values()))
+    return _back_to(review, answer)
+
+
+@require_POST
+def review_assign(request, code):
+    review = get_review_for_user(request, code, "edit")
+    form = forms.AssignReviewerForm(request.POST, document=review)
+    if form.is_valid():
+        document_assign_reviewer(document=review, reviewer=form.cleaned_data["reviewer"],
+                                 by=request.user)
+        messages.success(request, "Reviewer assigned.")
+    else:
+        messages.error(request, "Choose a reviewer (a team reviewer other than the author).")
+    return redirect(review)
+
+
+@require_POST
+def review_submit(request, code):
+    review = get_review_for_user(request, code, "submit")
+    try:
+        document_submit(document=review, by=request.user)
+    except gates.GatesFailed as exc:
+        messages.error(request, "Not submitted. Failing gates: " + "; ".join(
+            f"{r.label} — {r.message}" for r in exc.failed))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{review.code} submitted for review.")
+    return redirect(review)
+
+
+@require_POST
+def review_decide(request, code):
+    review = get_review_for_user(request, code, "decide")
+    form = forms.DecisionForm(request.POST, document=review)
+    if not form.is_valid():
+        messages.error(request, "A decision needs a verdict and a reason.")
+        return redirect(review)
+    try:
+        document_decide(document=review, reviewer=request.user,
+                        verdict=form.cleaned_data["verdict"], reason=form.cleaned_data["reason"],
+                        flagged_answers=form.cleaned_data["flagged"])
+    except gates.GatesFailed as exc:
+        messages.error(request, "Not approved. Failing gates: " + "; ".join(
+            f"{r.label} — {r.message}" for r in exc.failed))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        review.refresh_from_db()
+        messages.success(request, f"Decision recorded; {review.code} is now "
+                                  f"{review.get_state_display().lower()}.")
+    return redirect(review)
+
+
+@require_POST
+def milestone_create(request, code):
+    review = get_review_for_user(request, code, "view")
+    if not (permissions.in_team(request.user, review.service.team_id)
+            or review.author_id == request.user.pk):
+        raise PermissionDenied("Only the owning team saves milestones.")
+    form = forms.MilestoneForm(request.POST)
+    if form.is_valid():
+        services.milestone_save(review=review, name=form.cleaned_data["name"], by=request.user)
+        messages.success(request, "Milestone saved.")
+    else:
+        messages.error(request, "A milestone needs a name.")
+    return redirect(review)
+
+
+def milestone_diff(request, code):
+    review = get_review_for_user(request, code)
+    milestones = list(review.milestones.all())
+    by_id = {str(m.pk): m for m in milestones}
+    a, b = by_id.get(request.GET.get("a", "")), by_id.get(request.GET.get("b", ""))
+    if a is None and len(milestones) >= 2:
+        a, b = milestones[-2], milestones[-1]
+    diff = services.milestone_diff(a, b) if a and b else []
+    return render(request, "orr/milestone_diff.html", {
+        "review": review, "milestones": milestones, "a": a, "b": b, "diff": diff,
+        "tab": "milestones",
+    })
+
+
+def review_upgrade(request, code):
+    review = get_review_for_user(request, code, "edit")
+    target = services.newer_version(review)
+    if target is None:
+        messages.info(request, "This review is on the latest questionnaire version.")
+        return redirect(review)
+    plan = services.upgrade_plan(review, target)
+    if request.method == "POST":
+        try:
+            services.orr_upgrade(review=review, target=target, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"Moved to {target}. {len(plan.added)} new question(s).")
+        return redirect(review)
+    return render(request, "orr/upgrade.html", {"review": review, "plan": plan, "tab": "overview"})
+
+
+def review_history(request, code):
+    review = get_review_for_user(request, code)
+    events = list(review.events.select_related("actor"))
+    return render(request, "orr/history.html", {"review": review, "events": events,
+                                                "tab": "history"})
+
+

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from reviews.models import Document, DocumentQuerySet, Kind
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Postmortem(Document):
+    class Severity(models.IntegerChoices):
+        SEV1 = 1, "SEV1 (critical)"
+        SEV2 = 2, "SEV2 (major)"
+        SEV3 = 3, "SEV3 (minor)"
+        SEV4 = 4, "SEV4 (low)"
+
+    incident_start = models.DateTimeField()
+    incident_tz = models.CharField(max_length=60, default="UTC")
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.SEV3)
+    customers_affected = models.PositiveIntegerField(default=0)
+    customers_description = models.TextField(blank=True, max_length=5000)
+    restricted = models.BooleanField(
+        default=False, help_text="Visible only to the owning team and the committee."
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="postmortems")
+    affected_services = models.ManyToManyField(
+        "catalog.Service", blank=True, related_name="affected_by_postmortems"
+    )
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-incident_start"]
+
+    def save(self, *args, **kwargs):
+        self.kind = Kind.COE
+        super().save(*args, **kwargs)
+
+
+class TimelineEvent(models.Model):
+    class EventKind(models.TextChoices):
+        STARTED = "started", "Started"
+        DETECTED = "detected", "Detected"
+        ENGAGED = "engaged", "Engaged"
+        MITIGATED = "mitigated", "Mitigated"
+        RESOLVED = "resolved", "Resolved"
+        OTHER = "other", "Other"
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=EventKind.choices, default=EventKind.OTHER)
+    note = models.TextField(max_length=5000)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class ContributingFactor(models.Model):
+    class Category(models.TextChoices):
+        TECHNICAL = "technical", "Technical"
+        PROCESS = "process", "Process"
+        TOOLING = "tooling", "Tooling"
+        ORGANISATIONAL = "organisational", "Organisational"
+        EXTERNAL = "external", "External"
+        HUMAN_ERROR = "human_error", "Human error"
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="factors")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    text = models.TextField(max_length=5000)
+    # A leaf may be closed without an action item only with an explicit reason.
+    accepted_reason = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Lesson(models.Model):
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="lessons")
+    text = models.TextField(max_length=5000)
+    action_items = models.ManyToManyField("actions.ActionItem", blank=True, related_name="lessons")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]

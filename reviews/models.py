@@ -1,0 +1,541 @@
+"""What ORRs and COEs share: versioned questionnaires, answers, workflow, decisions, event log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Max
+from django.urls import reverse
+from django.utils import timezone
+
+
+class PublishedVersionLocked(ValidationError):
+    """Raised by every code path that would change a published questionnaire version."""
+
+    def __init__(self, version: QuestionnaireVersion | None = None):
+        label = f"{version}" if version else "This questionnaire version"
+        super().__init__(
+            f"{label} is {getattr(version, 'status', 'published')} and can never be edited. "
+            "Copy it to a new draft version, edit the copy, and publish that.",
+            code="published_version_locked",
+        )
+
+
+class Kind(models.TextChoices):
+    ORR = "orr", "Operational readiness review"
+    COE = "coe", "Correction of errors (postmortem)"
+
+
+class Questionnaire(models.Model):
+    kind = models.CharField(max_length=10, choices=Kind.choices, unique=True)
+    name = models.CharField(max_length=120)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def latest_published(self) -> QuestionnaireVersion | None:
+        return (
+            self.versions.filter(status=QuestionnaireVersion.Status.PUBLISHED)
+            .order_by("-number")
+            .first()
+        )
+
+
+class QuestionnaireVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    changelog = models.TextField(blank=True, max_length=20000)
+    guidance = models.TextField(
+        blank=True, max_length=50000, help_text="How and when to use this questionnaire."
+    )
+    # Digest of the YAML the version was loaded from: reloading a changed file as the same
+    # version is refused.
+    source_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "number"], name="unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire.name} v{self.number}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = QuestionnaireVersion.objects.filter(pk=self.pk).values(
+                "status", "number", "guidance", "questionnaire_id"
+            ).first()
+            if stored and stored["status"] != self.Status.DRAFT:
+                changed = (
+                    stored["number"] != self.number
+                    or stored["guidance"] != self.guidance
+                    or stored["questionnaire_id"] != self.questionnaire_id
+                    or self.status == self.Status.DRAFT
+                )
+                if changed:
+                    raise PublishedVersionLocked(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_locked:
+            raise PublishedVersionLocked(self)
+        return super().delete(*args, **kwargs)
+
+    @transaction.atomic
+    def publish(self) -> None:
+        if self.status != self.Status.DRAFT:
+            raise ValidationError(f"{self} is already {self.status}.")
+        if not Question.objects.filter(section__version=self).exists():
+            raise ValidationError(f"{self} has no questions; there is nothing to publish.")
+        self.status = self.Status.PUBLISHED
+        self.published_at = timezone.now()
+        super().save(update_fields=["status", "published_at"])
+
+    def retire(self) -> None:
+        if self.status != self.Status.PUBLISHED:
+            raise ValidationError(f"Only a published version can be retired; {self} is {self.status}.")
+        self.status = self.Status.RETIRED
+        super().save(update_fields=["status"])
+
+    @transaction.atomic
+    def copy_as_draft(self, *, changelog: str = "") -> QuestionnaireVersion:
+        """A new draft version with the same sections and questions, ready to edit."""
+        number = (self.questionnaire.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        copy = QuestionnaireVersion.objects.create(
+            questionnaire=self.questionnaire,
+            number=number,
+            guidance=self.guidance,
+            changelog=changelog or f"Copied from version {self.number}.",
+        )
+        for section in self.sections.prefetch_related("questions"):
+            questions = list(section.questions.all())
+            section.pk = None
+            section.version = copy
+            section.save()
+            for question in questions:
+                question.pk = None
+                question.section = section
+                question.save()
+        return copy
+
+    def questions(self) -> models.QuerySet[Question]:
+        return Question.objects.filter(section__version=self).select_related("section")
+
+
+class LockedQuerySet(models.QuerySet):
+    """Bulk updates and deletes must not slip past the published-version lock."""
+
+    version_path = ""
+
+    def _refuse_if_locked(self) -> None:
+        locked = self.exclude(**{f"{self.version_path}status": QuestionnaireVersion.Status.DRAFT})
+        if locked.exists():
+            raise PublishedVersionLocked()
+
+    def update(self, **kwargs):
+        self._refuse_if_locked()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_locked()
+        return super().delete()
+
+
+class SectionQuerySet(LockedQuerySet):
+    version_path = "version__"
+
+
+class QuestionQuerySet(LockedQuerySet):
+    version_path = "section__version__"
+
+
+class Section(models.Model):
+    class Widget(models.TextChoices):
+        QUESTIONS = "questions", "Questions"
+        METADATA = "metadata", "Document fields"
+        TIMELINE = "timeline", "Timeline"
+        FACTORS = "factors", "Contributing factors"
+        LESSONS = "lessons", "Lessons learned"
+        ACTIONS = "actions", "Action items"
+
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="sections"
+    )
+    key = models.SlugField(max_length=60)
+    order = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    guidance = models.TextField(blank=True, max_length=20000)
+    widget = models.CharField(max_length=20, choices=Widget.choices, default=Widget.QUESTIONS)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="unique_section_key"),
+            models.UniqueConstraint(fields=["version", "order"], name="unique_section_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def _locked(self) -> bool:
+        status = (
+            QuestionnaireVersion.objects.filter(pk=self.version_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        return status is not None and status != QuestionnaireVersion.Status.DRAFT
+
+    def save(self, *args, **kwargs):
+        if self._locked():
+            raise PublishedVersionLocked(self.version)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._locked():
+            raise PublishedVersionLocked(self.version)
+        return super().delete(*args, **kwargs)
+
+
+class Question(models.Model):
+    class AnswerKind(models.TextChoices):
+        MARKDOWN = "markdown", "Text (Markdown)"
+        CHOICE = "choice", "Choice"
+        YES_NO = "yes_no", "Yes / no"
+        NUMBER = "number", "Number"
+        DATETIME = "datetime", "Date and time"
+        LIST = "list", "List"
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    # Stable across versions: answers move to a new version by this key.
+    key = models.SlugField(max_length=80)
+    order = models.PositiveIntegerField()
+    text = models.TextField(max_length=2000)
+    help = models.TextField(blank=True, max_length=5000)
+    kind = models.CharField(max_length=20, choices=AnswerKind.choices, default=AnswerKind.MARKDOWN)
+    choices = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(default=True)
+    # Risk rules, e.g. {"no": "high"}: a yes/no or choice answer that suggests a risk rating.
+    risk_rules = models.JSONField(default=dict, blank=True)
+    # For COE metadata: the document field this question is answered by.
+    binds = models.CharField(max_length=40, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["section__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "key"], name="unique_question_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def _locked(self) -> bool:
+        status = (
+            Section.objects.filter(pk=self.section_id)
+            .values_list("version__status", flat=True)
+            .first()
+        )
+        return status is not None and status != QuestionnaireVersion.Status.DRAFT
+
+    def clean(self):
+        if self.section_id:
+            duplicate = Question.objects.filter(
+                section__version_id=self.section.version_id, key=self.key
+            ).exclude(pk=self.pk)
+            if duplicate.exists():
+                raise ValidationError({"key": "Question keys must be unique within a version."})
+
+    def save(self, *args, **kwargs):
+        if self._locked():
+            raise PublishedVersionLocked(self.section.version)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._locked():
+            raise PublishedVersionLocked(self.section.version)
+        return super().delete(*args, **kwargs)
+
+    def suggested_risk(self, value: str) -> str:
+        return self.risk_rules.get(str(value).lower(), "")
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+
+
+EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
+
+
+class DocumentQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def of_kind(self, kind: str):
+        return self.filter(kind=kind)
+
+    def in_review(self):
+        return self.filter(state=State.IN_REVIEW)
+
+    def open(self):
+        return self.exclude(state=State.APPROVED)
+
+    def authored_by(self, user):
+        return self.filter(author=user)
+
+    def for_team(self, team):
+        return self.filter(service__team=team)
+
+
+class Document(models.Model):
+    """A review document: the shared part of an ORR and a COE (multi-table inheritance)."""
+
+    code = models.CharField(max_length=20, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, editable=False)
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, related_name="documents"
+    )
+    title = models.CharField(max_length=200)
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="documents"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_documents"
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ReviewerAssignment", through_fields=("document", "user"),
+        related_name="review_documents",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # Incremented on every submission; decisions count only within their round.
+    review_round = models.PositiveIntegerField(default=0)
+    # Optimistic concurrency for the document's own fields.
+    revision = models.PositiveIntegerField(default=1)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["kind", "state"]),
+            models.Index(fields=["service", "kind", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    def get_absolute_url(self) -> str:
+        if self.kind == Kind.ORR:
+            return reverse("orr:detail", args=[self.code])
+        return reverse("postmortems:detail", args=[self.code])
+
+    def assign_code(self, prefix: str) -> None:
+        self.code = f"{prefix}-{self.pk:04d}"
+        Document.objects.filter(pk=self.pk).update(code=self.code)
+
+    def save(self, *args, **kwargs):
+        # Whatever the path (admin, shell, a careless service), a document only reaches
+        # in-review or approved with its gates passing.
+        guarded = self.pk and self.state in (State.IN_REVIEW, State.APPROVED)
+        update_fields = kwargs.get("update_fields")
+        if guarded and (update_fields is None or "state" in update_fields):
+            stored = Document.objects.filter(pk=self.pk).values_list("state", flat=True).first()
+            if stored != self.state:
+                from reviews import gates
+
+                gates.enforce(self)
+        super().save(*args, **kwargs)
+
+    def log(self, actor, verb: str, message: str = "", **data) -> Event:
+        return Event.objects.create(
+            document_id=self.pk, actor=actor, verb=verb, message=message[:500], data=data
+        )
+
+
+class ReviewerAssignment(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["assigned_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="unique_reviewer"),
+        ]
+
+
+class Answer(models.Model):
+    class Risk(models.TextChoices):
+        UNRATED = "", "Not rated"
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        NONE = "none", "None"
+        NOT_APPLICABLE = "na", "Not applicable"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(blank=True, max_length=100_000)
+    choice = models.CharField(max_length=200, blank=True)
+    risk = models.CharField(max_length=10, choices=Risk.choices, blank=True, default="")
+    na_reason = models.TextField(blank=True, max_length=2000)
+    # Bumped on every save: a save based on an older revision is a conflict, never an overwrite.
+    revision = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "question"], name="unique_answer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.code} / {self.question.key}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.text.strip() or self.choice)
+
+    @property
+    def is_gap(self) -> bool:
+        return self.risk in (self.Risk.HIGH, self.Risk.MEDIUM)
+
+    def save_if_current(self, *, base_revision: int, by, **fields) -> bool:
+        """Save only if nobody saved since `base_revision`; True on success."""
+        now = timezone.now()
+        updated = Answer.objects.filter(pk=self.pk, revision=base_revision).update(
+            revision=F("revision") + 1, updated_by=by, updated_at=now, **fields
+        )
+        if updated:
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.revision = base_revision + 1
+            self.updated_by, self.updated_at = by, now
+        return bool(updated)
+
+
+class Evidence(models.Model):
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
+    label = models.CharField(max_length=120)
+    url = models.URLField(max_length=500)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at"]
+
+
+class AcceptedRisk(models.Model):
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="accepted_risk")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(max_length=5000)
+    expires_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def is_expired(self, today=None) -> bool:
+        return self.expires_on < (today or timezone.localdate())
+
+
+class Comment(models.Model):
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(max_length=20000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Decision(models.Model):
+    class Verdict(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="decisions")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+    )
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    reason = models.TextField(max_length=20000)
+    flagged_answers = models.ManyToManyField(Answer, blank=True, related_name="flagged_by")
+    # Decisions count towards approval only within the review round they were made in.
+    round = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The event log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The event log is append-only.")
+
+
+class Event(models.Model):
+    """Append-only log of who did what to a document, and when."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    message = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise PermissionError("The event log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The event log is append-only.")

@@ -1,0 +1,125 @@
+"""The review workflow shared by ORRs and COEs: assign, submit, decide."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from reviews import gates
+from reviews.models import EDITABLE_STATES, Decision, Document, ReviewerAssignment, State
+
+# Per kind: what approvals are still missing (None when the document may be approved).
+ApprovalPolicy = Callable[[Document, list[Decision]], "str | None"]
+_POLICIES: dict[str, ApprovalPolicy] = {}
+# Per kind: what else happens when a document is approved (a milestone for an ORR).
+_ON_APPROVED: dict[str, list[Callable[[Document, object], None]]] = {}
+
+
+def approval_policy(kind: str):
+    def register(fn: ApprovalPolicy) -> ApprovalPolicy:
+        _POLICIES[kind] = fn
+        return fn
+
+    return register
+
+
+def on_approved(kind: str):
+    def register(fn):
+        _ON_APPROVED.setdefault(kind, []).append(fn)
+        return fn
+
+    return register
+
+
+def current_approvals(document: Document) -> list[Decision]:
+    return list(
+        document.decisions.filter(
+            round=document.review_round, verdict=Decision.Verdict.APPROVE
+        ).select_related("reviewer")
+    )
+
+
+def missing_approvals(document: Document) -> str | None:
+    policy = _POLICIES.get(document.kind)
+    approvals = current_approvals(document)
+    if policy is None:
+        return None if approvals else "needs one approval"
+    return policy(document, approvals)
+
+
+@transaction.atomic
+def document_assign_reviewer(*, document: Document, reviewer, by) -> ReviewerAssignment:
+    if reviewer.pk == document.author_id:
+        raise ValidationError("The author cannot review their own document.")
+    assignment, created = ReviewerAssignment.objects.get_or_create(
+        document=document, user=reviewer, defaults={"assigned_by": by}
+    )
+    if created:
+        document.log(by, "reviewer_assigned", f"{reviewer.get_username()} assigned as reviewer",
+                     reviewer=reviewer.get_username())
+    return assignment
+
+
+@transaction.atomic
+def document_unassign_reviewer(*, document: Document, reviewer, by) -> None:
+    deleted, _ = ReviewerAssignment.objects.filter(document=document, user=reviewer).delete()
+    if deleted:
+        document.log(by, "reviewer_removed", f"{reviewer.get_username()} removed as reviewer")
+
+
+@transaction.atomic
+def document_submit(*, document: Document, by) -> None:
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.state not in EDITABLE_STATES:
+        raise ValidationError(f"{document.code} is {document.get_state_display().lower()}; "
+                              "only a draft or a document with changes requested can be submitted.")
+    gates.enforce(document)
+    document.state = State.IN_REVIEW
+    document.submitted_at = timezone.now()
+    document.review_round += 1
+    document.save(update_fields=["state", "submitted_at", "review_round", "updated_at"])
+    document.log(by, "submitted", f"Submitted for review (round {document.review_round})")
+
+
+@transaction.atomic
+def document_decide(
+    *,
+    document: Document,
+    reviewer,
+    verdict: str,
+    reason: str,
+    flagged_answers: Iterable = (),
+) -> Decision:
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.state != State.IN_REVIEW:
+        raise ValidationError(f"{document.code} is not in review.")
+    if reviewer.pk == document.author_id:
+        raise PermissionDenied("The author can never approve or reject their own document.")
+    if not document.assignments.filter(user=reviewer).exists():
+        raise PermissionDenied("Only an assigned reviewer can decide on this document.")
+    if not reason.strip():
+        raise ValidationError("A decision needs a reason.")
+    if verdict == Decision.Verdict.APPROVE:
+        gates.enforce(document)
+    decision = Decision.objects.create(
+        document=document, reviewer=reviewer, verdict=verdict, reason=reason,
+        round=document.review_round,
+    )
+    flagged = list(flagged_answers)
+    if flagged:
+        decision.flagged_answers.set(flagged)
+    document.log(reviewer, verdict, reason[:200], flagged=[a.question.key for a in flagged])
+    if verdict == Decision.Verdict.REQUEST_CHANGES:
+        document.state = State.CHANGES_REQUESTED
+        document.save(update_fields=["state", "updated_at"])
+    elif missing_approvals(document) is None:
+        document.state = State.APPROVED
+        document.approved_at = timezone.now()
+        document.save(update_fields=["state", "approved_at", "updated_at"])
+        document.log(reviewer, "approved_final", "Approval complete")
+        for hook in _ON_APPROVED.get(document.kind, []):
+            hook(document, reviewer)
+    return decision

@@ -1,0 +1,112 @@
+"""Shared personas and small builders used across the suite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import Membership, Service, Team, ops_leads_group
+
+REPO = Path(__file__).resolve().parent.parent
+_seq = itertools.count(1)
+
+
+def make_user(django_user_model, username: str, **extra):
+    return django_user_model.objects.create_user(username=username, password="pw", **extra)
+
+
+def make_team(name: str | None = None, **extra) -> Team:
+    n = next(_seq)
+    name = name or f"Team {n}"
+    return Team.objects.create(name=name, slug=extra.pop("slug", f"team-{n}"), **extra)
+
+
+def make_service(team: Team, **extra) -> Service:
+    n = next(_seq)
+    extra.setdefault("name", f"Service {n}")
+    extra.setdefault("slug", f"service-{n}")
+    return Service.objects.create(team=team, **extra)
+
+
+def join(user, team: Team, role: str = Membership.Role.MEMBER) -> Membership:
+    return Membership.objects.create(user=user, team=team, role=role)
+
+
+@pytest.fixture
+def questionnaires(db):
+    """The shipped v1 ORR and COE questionnaires, published."""
+    call_command(
+        "load_questionnaire",
+        str(REPO / "fixtures/orr/v1.yaml"),
+        str(REPO / "fixtures/coe/v1.yaml"),
+        verbosity=0,
+    )
+
+
+@pytest.fixture
+def payments(db) -> Team:
+    return make_team("Payments", slug="payments")
+
+
+@pytest.fixture
+def platform(db) -> Team:
+    return make_team("Platform", slug="platform")
+
+
+@pytest.fixture
+def checkout(payments) -> Service:
+    return make_service(payments, name="Checkout API", slug="checkout-api", tier=1)
+
+
+@pytest.fixture
+def author(django_user_model, payments):
+    """A member of the Payments team who writes the documents."""
+    user = make_user(django_user_model, "author")
+    join(user, payments)
+    return user
+
+
+@pytest.fixture
+def teammate(django_user_model, payments):
+    user = make_user(django_user_model, "teammate")
+    join(user, payments)
+    return user
+
+
+@pytest.fixture
+def own_team_reviewer(django_user_model, payments):
+    user = make_user(django_user_model, "ownreviewer")
+    join(user, payments, Membership.Role.REVIEWER)
+    return user
+
+
+@pytest.fixture
+def reviewer(django_user_model, platform):
+    """A bar raiser from another team."""
+    user = make_user(django_user_model, "reviewer")
+    join(user, platform, Membership.Role.REVIEWER)
+    return user
+
+
+@pytest.fixture
+def ops_lead(django_user_model):
+    user = make_user(django_user_model, "opslead")
+    user.groups.add(ops_leads_group())
+    return user
+
+
+@pytest.fixture
+def outsider(django_user_model, db):
+    """Logged in, but in no team that owns anything here."""
+    user = make_user(django_user_model, "outsider")
+    join(user, make_team("Elsewhere", slug="elsewhere"))
+    return user
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
