@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from actions.services import default_due_date
+from postmortems.blamelint import has_blocking, lint
 
 
 class ActionItemForm(forms.ModelForm):
@@ -49,10 +50,6 @@ class ActionItemForm(forms.ModelForm):
 
 def vague_title_problem(title: str) -> str | None:
     """The blame/vague-action wording check, applied to action item titles."""
-    try:
-        from postmortems.blamelint import has_blocking, lint
-    except ImportError:  # the wording check ships with the postmortems app
-        return None
     findings = lint(title, field="action")
     if has_blocking(findings):
         f = next(f for f in findings if f.severity == "block")
