@@ -203,6 +203,8 @@ def run_pytest(marker: str, args: list[str], env: dict[str, str]) -> int:
             proc.send_signal(signal.SIGINT)
         wait_or_kill(proc)
         raise
+    if code < 0:  # killed by a signal: report it the way a shell would (128 + N)
+        code = 128 - code
     if code == NO_TESTS_COLLECTED:
         say("pytest collected no tests for this selection; reporting success")
         return 0
