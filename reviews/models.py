@@ -42,6 +42,22 @@ class Questionnaire(models.Model):
         )
 
 
+class VersionQuerySet(models.QuerySet):
+    """Bulk updates and deletes must not slip past the published-version lock."""
+
+    def update(self, **kwargs):
+        if self.exclude(status="draft").exists() and set(kwargs) - {"status"}:
+            raise PublishedVersionLocked()
+        if kwargs.get("status") == "draft" and self.exclude(status="draft").exists():
+            raise PublishedVersionLocked()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(status="draft").exists():
+            raise PublishedVersionLocked()
+        return super().delete()
+
+
 class QuestionnaireVersion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -62,6 +78,8 @@ class QuestionnaireVersion(models.Model):
     # version is refused.
     source_digest = models.CharField(max_length=64, blank=True)
 
+    objects = VersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["questionnaire", "-number"]
         constraints = [
@@ -77,15 +95,13 @@ class QuestionnaireVersion(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk:
+            frozen = ("number", "guidance", "changelog", "questionnaire_id", "published_at")
             stored = QuestionnaireVersion.objects.filter(pk=self.pk).values(
-                "status", "number", "guidance", "questionnaire_id"
+                "status", *frozen
             ).first()
             if stored and stored["status"] != self.Status.DRAFT:
-                changed = (
-                    stored["number"] != self.number
-                    or stored["guidance"] != self.guidance
-                    or stored["questionnaire_id"] != self.questionnaire_id
-                    or self.status == self.Status.DRAFT
+                changed = self.status == self.Status.DRAFT or any(
+                    stored[name] != getattr(self, name) for name in frozen
                 )
                 if changed:
                     raise PublishedVersionLocked(self)
