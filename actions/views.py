@@ -9,7 +9,11 @@ from django.views.decorators.http import require_POST
 from actions.models import ActionItem
 from opsreview import permissions
 
-SORTS = {"due": ("due_date", "pk"), "priority": ("priority", "due_date"), "-created": ("-created_at",)}
+SORTS = {
+    "due": ("due_date", "pk"),
+    "priority": ("priority", "due_date"),
+    "-created": ("-created_at",),
+}
 
 
 def _visible_items(user):

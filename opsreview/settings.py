@@ -147,7 +147,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 
 # Readiness of a service expires this many days after its ORR approval, per tier.
-ORR_EXPIRY_DAYS = env.dict("ORR_EXPIRY_DAYS", cast={"value": int}, default={"1": 365, "2": 365, "3": 365})
+ORR_EXPIRY_DAYS = env.dict(
+    "ORR_EXPIRY_DAYS", cast={"value": int}, default={"1": 365, "2": 365, "3": 365}
+)
 # An approval by a reviewer of the service's own team needs a second one from another team.
 ORR_REQUIRE_OUTSIDE_REVIEWER = env.bool("ORR_REQUIRE_OUTSIDE_REVIEWER", default=True)
 ACTION_DUE_WEEKS = {"P1": 4, "P2": 8, "P3": 12}

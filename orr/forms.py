@@ -23,7 +23,9 @@ class StartReviewForm(forms.Form):
 
 class AnswerForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
-    text = forms.CharField(required=False, max_length=100_000, widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(
+        required=False, max_length=100_000, widget=forms.Textarea(attrs={"rows": 6})
+    )
     choice = forms.CharField(required=False, max_length=200)
     risk = forms.ChoiceField(choices=Answer.Risk.choices, required=False)
     na_reason = forms.CharField(required=False, max_length=2000, label="Why not applicable")
@@ -97,8 +99,10 @@ class AssignReviewerForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    verdict = forms.ChoiceField(choices=[("approve", "Approve"), ("request_changes", "Request changes")],
-                                widget=forms.RadioSelect)
+    verdict = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("request_changes", "Request changes")],
+        widget=forms.RadioSelect,
+    )
     reason = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
     flagged = forms.ModelMultipleChoiceField(
         queryset=Answer.objects.none(), required=False, label="Answers that need changes",

@@ -60,7 +60,10 @@ def orr_approval(document, approvals) -> str | None:
     )
     if any(d.reviewer_id not in own_team for d in approvals):
         return None
-    return "an approval by the service's own team needs a second one from a reviewer of another team"
+    return (
+        "an approval by the service's own team needs a second one from a reviewer of "
+        "another team"
+    )
 
 
 @on_approved(Kind.ORR)

@@ -74,7 +74,9 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, *, name: str, by=None) -> tuple[ApiToken, str]:
         raw = "orr_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(name=name, prefix=raw[:10], key_hash=cls.hash(raw), created_by=by)
+        token = cls.objects.create(
+            name=name, prefix=raw[:10], key_hash=cls.hash(raw), created_by=by
+        )
         return token, raw
 
     @classmethod

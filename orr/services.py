@@ -204,7 +204,8 @@ def newer_version(review: ReadinessReview) -> QuestionnaireVersion | None:
 def orr_upgrade(*, review: ReadinessReview, target: QuestionnaireVersion, by) -> UpgradePlan:
     if review.state != State.DRAFT:
         raise ValidationError("Only a draft ORR can move to a newer questionnaire version.")
-    if target.status != QuestionnaireVersion.Status.PUBLISHED or target.number <= review.version.number:
+    published = target.status == QuestionnaireVersion.Status.PUBLISHED
+    if not published or target.number <= review.version.number:
         raise ValidationError("The target must be a newer published version.")
     plan = upgrade_plan(review, target)
     new_by_key = {q.key: q for q in target.questions()}

@@ -15,7 +15,7 @@ from opsreview import permissions
 from orr import forms, services
 from orr.models import ReadinessReview
 from reviews import gates
-from reviews.models import Answer, Comment, Evidence
+from reviews.models import Answer, Comment, Evidence, State
 from reviews.services import (
     document_assign_reviewer,
     document_decide,
@@ -49,7 +49,7 @@ def review_list(request):
         reviews = reviews.filter(state=state)
     visible = [r for r in reviews[:500] if permissions.can_view(request.user, r)]
     return render(request, "orr/review_list.html", {
-        "reviews": visible, "state": state, "states": ReadinessReview._meta.get_field("state").choices,
+        "reviews": visible, "state": state, "states": State.choices,
     })
 
 

@@ -63,6 +63,9 @@ class TimelineEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
 
 class ContributingFactor(models.Model):
     class Category(models.TextChoices):
@@ -98,3 +101,6 @@ class Lesson(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -18,7 +18,9 @@ def index(request):
     )
     return render(request, "reports/index.html", {
         "as_of": timezone.localdate(),
-        "readiness_counts": [(label, counts.get(key, 0), key) for key, label in Readiness.LABELS.items()],
+        "readiness_counts": [
+            (label, counts.get(key, 0), key) for key, label in Readiness.LABELS.items()
+        ],
         "not_ready": [(s, readiness[s.pk]) for s in services if readiness[s.pk].status != "ready"],
         "overdue_by_team": sorted(overdue.items(), key=lambda kv: -kv[1]),
     })

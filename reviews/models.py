@@ -124,7 +124,9 @@ class QuestionnaireVersion(models.Model):
 
     def retire(self) -> None:
         if self.status != self.Status.PUBLISHED:
-            raise ValidationError(f"Only a published version can be retired; {self} is {self.status}.")
+            raise ValidationError(
+                f"Only a published version can be retired; {self} is {self.status}."
+            )
         self.status = self.Status.RETIRED
         super().save(update_fields=["status"])
 
@@ -413,6 +415,9 @@ class ReviewerAssignment(models.Model):
             models.UniqueConstraint(fields=["document", "user"], name="unique_reviewer"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} reviews document {self.document_id}"
+
 
 class Answer(models.Model):
     class Risk(models.TextChoices):
@@ -477,6 +482,9 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["added_at"]
 
+    def __str__(self) -> str:
+        return self.label
+
 
 class AcceptedRisk(models.Model):
     answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="accepted_risk")
@@ -486,6 +494,9 @@ class AcceptedRisk(models.Model):
     reason = models.TextField(max_length=5000)
     expires_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Accepted until {self.expires_on}"
 
     def is_expired(self, today=None) -> bool:
         return self.expires_on < (today or timezone.localdate())
@@ -501,6 +512,9 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on answer {self.answer_id}"
 
 
 class Decision(models.Model):
@@ -521,6 +535,9 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()} by {self.reviewer}"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -547,6 +564,9 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
 
     def save(self, *args, **kwargs):
         if self.pk:

@@ -56,7 +56,9 @@ def test_accepted_risk_must_expire_in_the_future(ready_review, author, today):
 
 def test_not_applicable_needs_a_reason(ready_review, author):
     answer = ready_review.answers.first()
-    answer.save_if_current(base_revision=answer.revision, by=author, risk=Answer.Risk.NOT_APPLICABLE)
+    answer.save_if_current(
+        base_revision=answer.revision, by=author, risk=Answer.Risk.NOT_APPLICABLE
+    )
     assert "na_explained" in failing_names(ready_review)
     answer.save_if_current(base_revision=answer.revision, by=author, na_reason="No customers yet.")
     assert "na_explained" not in failing_names(ready_review)
