@@ -1,9 +1,9 @@
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Service, Team
+from opsreview.permissions import can_view, in_team
 from orr.forms import StartReviewForm
 from orr.models import ReadinessReview
-from opsreview.permissions import can_view, in_team
 from orr.services import Readiness, readiness_for_services
 from reviews.models import Document
 
