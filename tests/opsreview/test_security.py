@@ -31,7 +31,7 @@ def test_login_locks_out_after_repeated_failures(client, django_user_model, db):
     django_user_model.objects.create_user("victim", password="right-password-1")
     url = reverse("login")
     for _ in range(5):
-        response = client.post(url, {"username": "victim", "password": "wrong"})
+        assert client.post(url, {"username": "victim", "password": "wrong"}).status_code == 200
     locked = client.post(url, {"username": "victim", "password": "right-password-1"})
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.content.decode()
