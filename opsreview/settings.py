@@ -210,3 +210,6 @@ CONTENT_SECURITY_POLICY = {
 FORMS_URLFIELD_ASSUME_HTTPS = True
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# The seed says postmortems must not drag on: flag a COE waiting longer than this for review.
+COE_REVIEW_OVERDUE_WORKING_DAYS = env.int("COE_REVIEW_OVERDUE_WORKING_DAYS", default=5)

@@ -15,5 +15,6 @@ urlpatterns = [
     path("coe/", include("postmortems.urls")),
     path("actions/", include("actions.urls")),
     path("reports/", include("reports.urls")),
+    path("reviews/", include("reviews.urls")),
     path("api/v1/", include("orr.api_urls")),
 ]

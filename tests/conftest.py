@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Membership, Service, Team, ops_leads_group
+from orr import services as orr_services
+from reviews.models import Answer
 
 REPO = Path(__file__).resolve().parent.parent
 _seq = itertools.count(1)
@@ -110,3 +112,25 @@ def outsider(django_user_model, db):
 @pytest.fixture
 def today() -> dt.date:
     return dt.date.today()
+
+def answer_everything(review, by, risk=Answer.Risk.NONE):
+    for answer in review.answers.select_related("question"):
+        answer.save_if_current(
+            base_revision=answer.revision, by=by, text="Answered with evidence.",
+            choice="yes" if answer.question.kind == "yes_no" else "", risk=risk,
+        )
+
+
+@pytest.fixture
+def review(questionnaires, checkout, author):
+    return orr_services.orr_start(service=checkout, by=author, trigger="pre_launch")
+
+
+@pytest.fixture
+def ready_review(review, author, reviewer):
+    """A draft whose every gate passes."""
+    from reviews.services import document_assign_reviewer
+
+    answer_everything(review, author)
+    document_assign_reviewer(document=review, reviewer=reviewer, by=author)
+    return review
