@@ -117,3 +117,55 @@ class ActionItem(models.Model):
         self.status = status
         self.revision += 1
         self.save(update_fields=["status", "closing_note", "closed_at", "revision"])
+
+
+class Reminder(models.Model):
+    """A reminder that was sent: one row per item, kind and recipient.
+
+    The unique constraint is the claim: a run inserts the row before it sends, so a second run,
+    a retry or a concurrent worker finds the row and sends nothing.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Due soon"
+        OVERDUE = "overdue", "Overdue"
+        ESCALATION = "escalation", "Escalation"
+
+    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "kind", "recipient"], name="unique_reminder_per_recipient"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of #{self.item_id} to user {self.recipient_id}"
+
+
+class Notification(models.Model):
+    """An entry of the in-app bell."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    verb = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        # The bell asks "unread for this user" on every page.
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,48 @@
+"""The action item lists (mine, my teams, all) and their filters, for the page and the CSV."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from actions.models import ActionItem
+from opsreview import permissions
+
+SORTS = {
+    "due": ("due_date", "pk"),
+    "priority": ("priority", "due_date"),
+    "-created": ("-created_at",),
+}
+
+
+def visible_items(user) -> QuerySet[ActionItem]:
+    items = ActionItem.objects.with_related()
+    r = permissions.roles(user)
+    if r.admin or r.ops_lead:
+        return items
+    # Items of documents the user may not see (other teams' drafts, restricted COEs) stay hidden.
+    public = Q(document__isnull=True) | (
+        ~Q(document__state="draft") & ~Q(document__postmortem__restricted=True)
+    )
+    return items.filter(Q(owner=user) | Q(team_id__in=r.team_ids) | public)
+
+
+def filtered_items(request, scope: str) -> QuerySet[ActionItem]:
+    """The items of one list with the filters of the query string, sorted; not sliced."""
+    user = request.user
+    items = visible_items(user)
+    if scope == "mine":
+        items = items.filter(owner=user)
+    elif scope == "team":
+        items = items.filter(team_id__in=permissions.roles(user).team_ids)
+    status = request.GET.get("status", "open")
+    if status == "open":
+        items = items.open()
+    elif status in ActionItem.Status.values:
+        items = items.filter(status=status)
+    priority = request.GET.get("priority", "")
+    if priority:
+        items = items.filter(priority=priority)
+    if request.GET.get("overdue"):
+        items = items.overdue()
+    sort = request.GET.get("sort", "due")
+    return items.distinct().order_by(*SORTS.get(sort, SORTS["due"]))
