@@ -1,54 +1,20 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from actions import selectors
 from actions.models import ActionItem
 from opsreview import permissions
 
-SORTS = {
-    "due": ("due_date", "pk"),
-    "priority": ("priority", "due_date"),
-    "-created": ("-created_at",),
-}
-
-
-def _visible_items(user):
-    items = ActionItem.objects.with_related()
-    r = permissions.roles(user)
-    if r.admin or r.ops_lead:
-        return items
-    # Items of documents the user may not see (other teams' drafts, restricted COEs) stay hidden.
-    public = Q(document__isnull=True) | (
-        ~Q(document__state="draft") & ~Q(document__postmortem__restricted=True)
-    )
-    return items.filter(Q(owner=user) | Q(team_id__in=r.team_ids) | public)
-
 
 def item_list(request, scope):
-    user = request.user
-    items = _visible_items(user)
-    if scope == "mine":
-        items = items.filter(owner=user)
-    elif scope == "team":
-        items = items.filter(team_id__in=permissions.roles(user).team_ids)
-    status = request.GET.get("status", "open")
-    if status == "open":
-        items = items.open()
-    elif status in ActionItem.Status.values:
-        items = items.filter(status=status)
-    priority = request.GET.get("priority", "")
-    if priority:
-        items = items.filter(priority=priority)
-    if request.GET.get("overdue"):
-        items = items.overdue()
-    sort = request.GET.get("sort", "due")
-    items = list(items.distinct().order_by(*SORTS.get(sort, SORTS["due"]))[:500])
+    items = list(selectors.filtered_items(request, scope)[:500])
     return render(request, "actions/item_list.html", {
-        "items": items, "scope": scope, "status": status, "priority": priority, "sort": sort,
+        "items": items, "scope": scope, "status": request.GET.get("status", "open"),
+        "priority": request.GET.get("priority", ""), "sort": request.GET.get("sort", "due"),
         "statuses": ActionItem.Status.choices, "priorities": ActionItem.Priority.choices,
         "today": timezone.localdate(),
     })

@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from opsreview.schedules import BEAT_SCHEDULE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -160,6 +162,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
 }
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # Readiness of a service expires this many days after its ORR approval, per tier.
 ORR_EXPIRY_DAYS = env.dict(
@@ -168,12 +171,19 @@ ORR_EXPIRY_DAYS = env.dict(
 # An approval by a reviewer of the service's own team needs a second one from another team.
 ORR_REQUIRE_OUTSIDE_REVIEWER = env.bool("ORR_REQUIRE_OUTSIDE_REVIEWER", default=True)
 ACTION_DUE_WEEKS = {"P1": 4, "P2": 8, "P3": 12}
+# Action item reminders: a few working days before the due date, the day after it, and an
+# escalation to the team's reviewers and the ops leads when long overdue.
+ACTION_REMIND_WORKING_DAYS_BEFORE = env.int("ACTION_REMIND_WORKING_DAYS_BEFORE", default=3)
+ACTION_ESCALATE_AFTER_DAYS = env.int("ACTION_ESCALATE_AFTER_DAYS", default=14)
+REMINDER_JITTER_SECONDS = env.int("REMINDER_JITTER_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every rendering step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Security headers; production turns the HTTPS ones on through the environment.
@@ -213,3 +223,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # The seed says postmortems must not drag on: flag a COE waiting longer than this for review.
 COE_REVIEW_OVERDUE_WORKING_DAYS = env.int("COE_REVIEW_OVERDUE_WORKING_DAYS", default=5)
+
+# A countdown longer than the visibility timeout would let Redis hand the task to a second worker.
+if REMINDER_JITTER_SECONDS >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+    raise ImproperlyConfigured("REMINDER_JITTER_SECONDS must be below CELERY_VISIBILITY_TIMEOUT.")

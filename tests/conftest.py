@@ -38,15 +38,27 @@ def join(user, team: Team, role: str = Membership.Role.MEMBER) -> Membership:
     return Membership.objects.create(user=user, team=team, role=role)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped questionnaires once; every test's transaction starts from them."""
+    with django_db_blocker.unblock():
+        call_command(
+            "load_questionnaire",
+            str(REPO / "fixtures/orr/v1.yaml"),
+            str(REPO / "fixtures/coe/v1.yaml"),
+            verbosity=0,
+        )
+
+
 @pytest.fixture
 def questionnaires(db):
-    """The shipped v1 ORR and COE questionnaires, published."""
-    call_command(
-        "load_questionnaire",
-        str(REPO / "fixtures/orr/v1.yaml"),
-        str(REPO / "fixtures/coe/v1.yaml"),
-        verbosity=0,
-    )
+    """The shipped v1 ORR and COE questionnaires, published (loaded once per session)."""
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The default hasher costs ~0.3 s per user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -62,6 +62,21 @@ def run(command: str, *args) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def no_questionnaires(db):
+    """These tests load files themselves, so they start without the preloaded versions.
+
+    The published-version lock refuses deletes by design; raw SQL inside the test's
+    transaction (rolled back afterwards) is the one way around it.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("reviews_question", "reviews_section", "reviews_questionnaireversion",
+                      "reviews_questionnaire"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+
+
 @pytest.fixture
 def orr_v1(db) -> QuestionnaireVersion:
     version, created = load_questionnaire_file(ORR_V1)
