@@ -38,21 +38,30 @@ def join(user, team: Team, role: str = Membership.Role.MEMBER) -> Membership:
     return Membership.objects.create(user=user, team=team, role=role)
 
 
+def load_shipped_questionnaires() -> None:
+    call_command(
+        "load_questionnaire",
+        str(REPO / "fixtures/orr/v1.yaml"),
+        str(REPO / "fixtures/coe/v1.yaml"),
+        verbosity=0,
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped questionnaires once; every test's transaction starts from them."""
     with django_db_blocker.unblock():
-        call_command(
-            "load_questionnaire",
-            str(REPO / "fixtures/orr/v1.yaml"),
-            str(REPO / "fixtures/coe/v1.yaml"),
-            verbosity=0,
-        )
+        load_shipped_questionnaires()
 
 
 @pytest.fixture
 def questionnaires(db):
-    """The shipped v1 ORR and COE questionnaires, published (loaded once per session)."""
+    """The shipped v1 ORR and COE questionnaires, published.
+
+    Loaded once per session; a transactional test flushes the database afterwards, so load
+    again when they are gone (a no-op when they are there).
+    """
+    load_shipped_questionnaires()
 
 
 @pytest.fixture(autouse=True)

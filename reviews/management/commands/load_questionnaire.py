@@ -23,7 +23,8 @@ class Command(BaseCommand):
                 version, created = load_questionnaire_file(path)
             except QuestionnaireFileError as exc:
                 raise CommandError(str(exc)) from exc
-            self._report(path, version, created)
+            if options["verbosity"] > 0:
+                self._report(path, version, created)
 
     def _report(self, path: str, version: QuestionnaireVersion, created: bool) -> None:
         label = f"{version.questionnaire.kind} v{version.number} ({version.status})"
