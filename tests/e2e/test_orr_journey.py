@@ -88,7 +88,8 @@ def test_orr_journey_from_start_to_ready(page, live_server, questionnaires, chec
     page.goto(f"{live_server.url}/orr/{review.code}/section/service-definition/")
     card = page.locator(f"#q{first.pk}")
     expect(card).to_contain_text("A reviewer asked for changes")
-    card.locator("textarea[data-text]").fill("Card and wallet payments for baskets; SLA 99.95 % monthly.")
+    card.locator("textarea[data-text]").fill(
+        "Card and wallet payments for baskets; SLA 99.95 % monthly.")
     card.get_by_role("button", name="Save").click()
     expect(card.locator("[data-status]")).to_contain_text("Saved")
     page.goto(f"{live_server.url}/orr/{review.code}/")
