@@ -169,3 +169,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class EmailOptOut(models.Model):
+    """A kind of notification the user wants in the app only, not by e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs"
+    )
+    verb = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "verb"], name="unique_email_opt_out"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: no e-mail for {self.verb}"

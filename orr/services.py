@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionItem
+from actions.notifications import notify
 from catalog.models import Service
 from orr.models import Milestone, ReadinessReview
 from reviews.models import (
     AcceptedRisk,
     Answer,
+    Comment,
     Document,
     Kind,
     Questionnaire,
@@ -93,7 +96,22 @@ def gap_add_action(*, answer: Answer, by, title: str, owner, due_date: dt.date, 
     )
     document.log(by, "action_added", f"Action item “{title}” for “{answer.question.key}”",
                  action=item.pk)
+    notify(user=owner, verb="action_assigned", actor=by, url=item.get_absolute_url(),
+           message=f"Action item for you from {document.code}: {title} (due {due_date:%d %b %Y})")
     return item
+
+
+@transaction.atomic
+def answer_comment(*, answer: Answer, by, body: str) -> Comment:
+    comment = Comment.objects.create(answer=answer, author=by, body=body)
+    document = answer.document
+    document.log(by, "commented", f"Comment on “{answer.question.key}”")
+    url = reverse("orr:section", args=[document.code, answer.question.section.key])
+    for user in {document.author, answer.updated_by} - {None}:
+        notify(user=user, verb="comment", actor=by, url=f"{url}#q{answer.pk}",
+               message=f"{by.get_username()} commented on your answer in {document.code}: "
+                       f"{body[:150]}")
+    return comment
 
 
 @transaction.atomic

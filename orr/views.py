@@ -223,8 +223,8 @@ def answer_comment(request, code, pk):
     answer = _get_answer(review, pk)
     form = forms.CommentForm(request.POST)
     if form.is_valid():
-        Comment.objects.create(answer=answer, author=request.user, body=form.cleaned_data["body"])
-        review.log(request.user, "commented", f"Comment on “{answer.question.key}”")
+        answer.document = review
+        services.answer_comment(answer=answer, by=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Comment added.")
     else:
         messages.error(request, "A comment needs text.")

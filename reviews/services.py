@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from actions.notifications import notify
 from reviews import gates
 from reviews.models import EDITABLE_STATES, Decision, Document, ReviewerAssignment, State
 
@@ -60,6 +61,9 @@ def document_assign_reviewer(*, document: Document, reviewer, by) -> ReviewerAss
     if created:
         document.log(by, "reviewer_assigned", f"{reviewer.get_username()} assigned as reviewer",
                      reviewer=reviewer.get_username())
+        notify(user=reviewer, verb="reviewer_assigned", actor=by,
+               url=document.get_absolute_url(),
+               message=f"{by.get_username()} asked you to review {document.code} {document.title}")
     return assignment
 
 
@@ -112,6 +116,9 @@ def document_decide(
     if flagged:
         decision.flagged_answers.set(flagged)
     document.log(reviewer, verdict, reason[:200], flagged=[a.question.key for a in flagged])
+    notify(user=document.author, verb="decision", actor=reviewer, url=document.get_absolute_url(),
+           message=f"{reviewer.get_username()}: {decision.get_verdict_display().lower()} on "
+                   f"{document.code} — {reason[:200]}")
     if verdict == Decision.Verdict.REQUEST_CHANGES:
         document.state = State.CHANGES_REQUESTED
         document.save(update_fields=["state", "updated_at"])

@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from actions.models import EmailOptOut, Notification
+from actions.notifications import KINDS
+
+
+def notification_list(request):
+    notifications = list(Notification.objects.filter(user=request.user)[:100])
+    opted_out = set(EmailOptOut.objects.filter(user=request.user).values_list("verb", flat=True))
+    return render(request, "actions/notifications.html", {
+        "notifications": notifications,
+        "kinds": [(verb, label, verb not in opted_out) for verb, label in KINDS.items()],
+    })
+
+
+@require_POST
+def notifications_read(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now())
+    return redirect("actions:notifications")
+
+
+@require_POST
+def notification_settings(request):
+    wanted = set(request.POST.getlist("email"))
+    EmailOptOut.objects.filter(user=request.user).delete()
+    EmailOptOut.objects.bulk_create(
+        EmailOptOut(user=request.user, verb=verb) for verb in KINDS if verb not in wanted
+    )
+    messages.success(request, "E-mail settings saved.")
+    return redirect("actions:notifications")

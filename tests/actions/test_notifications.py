@@ -1,0 +1,79 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from actions.models import EmailOptOut, Notification
+from orr import services
+from reviews.services import document_assign_reviewer, document_decide, document_submit
+
+
+@pytest.fixture(autouse=True)
+def emails(author, reviewer, teammate):
+    for user in (author, reviewer, teammate):
+        user.email = f"{user.username}@example.com"
+        user.save(update_fields=["email"])
+
+
+def test_assigned_reviewer_is_notified_in_app_and_by_email(review, author, reviewer,
+                                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        document_assign_reviewer(document=review, reviewer=reviewer, by=author)
+    note = Notification.objects.get(user=reviewer)
+    assert note.verb == "reviewer_assigned" and review.code in note.message
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["reviewer@example.com"]
+    assert review.get_absolute_url() in mail.outbox[0].body
+
+
+def test_decision_notifies_the_author(ready_review, author, reviewer,
+                                      django_capture_on_commit_callbacks):
+    document_submit(document=ready_review, by=author)
+    with django_capture_on_commit_callbacks(execute=True):
+        document_decide(document=ready_review, reviewer=reviewer, verdict="request_changes",
+                        reason="Numbers please.")
+    assert Notification.objects.filter(user=author, verb="decision").exists()
+    assert any("Numbers please." in m.body for m in mail.outbox)
+
+
+def test_comment_notifies_the_author_but_not_the_commenter(client, review, author, reviewer,
+                                                           django_capture_on_commit_callbacks):
+    answer = review.answers.first()
+    answer.document = review
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_comment(answer=answer, by=author, body="Note to self")
+    assert not Notification.objects.filter(verb="comment").exists()
+    document_assign_reviewer(document=review, reviewer=reviewer, by=author)
+    services.answer_comment(answer=answer, by=reviewer, body="Which alarm?")
+    assert Notification.objects.filter(user=author, verb="comment").count() == 1
+
+
+def test_action_item_owner_is_notified(review, author, teammate, today):
+    answer = review.answers.first()
+    services.gap_add_action(answer=answer, by=author, title="Alarm on queue depth > 1000",
+                            owner=teammate, due_date=today, priority="P2")
+    assert Notification.objects.filter(user=teammate, verb="action_assigned").exists()
+
+
+def test_email_can_be_switched_off_per_kind(client, review, author, reviewer,
+                                            django_capture_on_commit_callbacks):
+    client.force_login(reviewer)
+    client.post(reverse("actions:notification_settings"), {"email": ["decision", "comment"]})
+    assert EmailOptOut.objects.filter(user=reviewer, verb="reviewer_assigned").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        document_assign_reviewer(document=review, reviewer=reviewer, by=author)
+    assert Notification.objects.filter(user=reviewer).exists()
+    assert mail.outbox == []
+
+
+def test_bell_shows_the_unread_count_and_mark_read_clears_it(client, review, author, reviewer):
+    document_assign_reviewer(document=review, reviewer=reviewer, by=author)
+    client.force_login(reviewer)
+    assert "Notifications, 1 unread" in client.get(reverse("home")).content.decode()
+    client.post(reverse("actions:notifications_read"))
+    assert "Notifications, 0 unread" in client.get(reverse("home")).content.decode()
+
+
+def test_notification_write_views_refuse_get(client, author):
+    client.force_login(author)
+    assert client.get(reverse("actions:notifications_read")).status_code == 405
+    assert client.get(reverse("actions:notification_settings")).status_code == 405
