@@ -1,14 +1,19 @@
+import datetime as dt
+from collections import Counter
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import ActionItem
 from catalog.models import Service
+from opsreview.permissions import is_ops_lead
 from orr.services import readiness_for_services
 from reviews.models import Document
 
@@ -75,11 +80,30 @@ def home(request):
     )
     readiness = readiness_for_services(services)
     return render(request, "home.html", {
+        "org": _org_figures() if is_ops_lead(user) else None,
         "drafts": drafts,
         "to_review": to_review,
         "items": items,
         "service_rows": [(s, readiness[s.pk]) for s in services],
     })
+
+
+def _org_figures() -> dict:
+    """This week's organisation figures for an ops lead's home page."""
+    today = timezone.localdate()
+    week_start = today - dt.timedelta(days=today.weekday())
+    since = timezone.make_aware(dt.datetime.combine(week_start, dt.time.min))
+    coes = Document.objects.alive().of_kind("coe")
+    services = list(Service.objects.only("id", "tier"))
+    expired = sum(r.status == "expired" for r in readiness_for_services(services).values())
+    overdue = Counter(ActionItem.objects.overdue().values_list("team__name", flat=True))
+    return {
+        "week_start": week_start,
+        "coes_opened": coes.filter(created_at__gte=since).count(),
+        "coes_approved": coes.filter(approved_at__gte=since).count(),
+        "expired_orrs": expired,
+        "overdue_by_team": sorted(overdue.items(), key=lambda kv: -kv[1]),
+    }
 
 
 @require_POST
