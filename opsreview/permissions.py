@@ -125,5 +125,15 @@ def check(user, document, action: str = "view") -> None:
         raise PermissionDenied(f"You may not {action} {document.code} in its current state.")
 
 
+def can_delete(user, document) -> bool:
+    """Only a draft is deleted, by its author or team (a soft delete, restorable)."""
+    return document.state == "draft" and can_edit(user, document)
+
+
+def can_restore(user, document) -> bool:
+    r = roles(user)
+    return r.admin or document.author_id == user.pk or document.service.team_id in r.team_ids
+
+
 def can_change_action_item(user, item) -> bool:
     return item.owner_id == user.pk or in_team(user, item.team_id) or is_ops_lead(user)

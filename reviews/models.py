@@ -309,6 +309,9 @@ class DocumentQuerySet(models.QuerySet):
     def alive(self):
         return self.filter(deleted_at__isnull=True)
 
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
     def of_kind(self, kind: str):
         return self.filter(kind=kind)
 
@@ -392,6 +395,17 @@ class Document(models.Model):
 
                 gates.enforce(self)
         super().save(*args, **kwargs)
+
+    def soft_delete(self, *, by) -> None:
+        """Deleting keeps the row: it disappears from every page and can be restored."""
+        self.deleted_at = timezone.now()
+        Document.objects.filter(pk=self.pk).update(deleted_at=self.deleted_at)
+        self.log(by, "deleted", "Moved to the trash")
+
+    def restore(self, *, by) -> None:
+        self.deleted_at = None
+        Document.objects.filter(pk=self.pk).update(deleted_at=None)
+        self.log(by, "restored", "Restored from the trash")
 
     def log(self, actor, verb: str, message: str = "", **data) -> Event:
         return Event.objects.create(

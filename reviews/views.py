@@ -1,9 +1,14 @@
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from actions.services import working_days_between
+from opsreview import permissions
 from reviews import gates
 from reviews.models import Decision, Document
 
@@ -31,3 +36,32 @@ def queue(request):
             "late": doc.kind == "coe" and waited > limit,
         })
     return render(request, "reviews/queue.html", {"rows": rows, "limit": limit})
+
+
+@require_POST
+def document_delete(request, code):
+    document = get_object_or_404(Document.objects.select_related("service"), code=code)
+    permissions.check(request.user, document, "view")
+    if not permissions.can_delete(request.user, document):
+        raise PermissionDenied("Only a draft can be deleted, by its author or team.")
+    document.soft_delete(by=request.user)
+    messages.success(request, f"{document.code} moved to the trash. You can restore it there.")
+    return redirect("reviews:trash")
+
+
+@require_POST
+def document_restore(request, code):
+    document = get_object_or_404(Document.objects.deleted().select_related("service"), code=code)
+    if not permissions.can_restore(request.user, document):
+        raise Http404("No such document.")
+    document.restore(by=request.user)
+    messages.success(request, f"{document.code} restored.")
+    return redirect(document)
+
+
+def trash(request):
+    r = permissions.roles(request.user)
+    documents = Document.objects.deleted().select_related("service", "author")
+    if not r.admin:
+        documents = documents.filter(service__team_id__in=r.team_ids)
+    return render(request, "reviews/trash.html", {"documents": list(documents)})
