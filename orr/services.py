@@ -74,9 +74,16 @@ def answer_save(*, answer: Answer, by, base_revision: int, **fields) -> SaveResu
     fields = {k: v for k, v in fields.items() if k in ANSWER_FIELDS}
     if not answer.document.is_editable:
         raise ValidationError(f"{answer.document.code} is not editable in its current state.")
+    before = {name: getattr(answer, name) for name in fields}
     if answer.save_if_current(base_revision=base_revision, by=by, **fields):
+        # The event records what changed, old and new, so the history tab is an audit trail.
+        changes = {
+            name: {"from": before[name][:300], "to": value[:300]}
+            for name, value in fields.items() if before[name] != value
+        }
         answer.document.log(by, "answer_saved", f"Answer to “{answer.question.key}” saved",
-                            question=answer.question.key, revision=answer.revision)
+                            question=answer.question.key, revision=answer.revision,
+                            changes=changes)
         return SaveResult(ok=True, answer=answer)
     current = Answer.objects.select_related("updated_by").get(pk=answer.pk)
     theirs = {name: getattr(current, name) for name in ANSWER_FIELDS}

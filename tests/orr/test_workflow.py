@@ -127,3 +127,13 @@ def test_event_log_is_append_only(review):
     with pytest.raises(PermissionError):
         Event.objects.all().delete()
     assert Document.objects.get(pk=review.pk).events.count() == 1
+
+
+def test_answer_save_records_what_changed(review, author):
+    answer = review.answers.select_related("question").first()
+    answer.document = review
+    services.answer_save(answer=answer, by=author, base_revision=0, text="New text", risk="none")
+    event = review.events.filter(verb="answer_saved").get()
+    assert event.actor == author
+    assert event.data["changes"] == {"text": {"from": "", "to": "New text"},
+                                     "risk": {"from": "", "to": "none"}}
