@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from actions.models import ActionItem
 from catalog.models import Membership, Service, ServiceLink, Team, ops_leads_group
 from orr import services as orr_services
 from orr.models import ReadinessReview
@@ -145,6 +146,14 @@ class Command(BaseCommand):
         document_submit(document=indexer, by=u["sam"])
         document_decide(document=indexer, reviewer=u["raj"], verdict=Decision.Verdict.APPROVE,
                         reason="Fine for a tier-3 internal service.")
+        # An item from the approved review that is now overdue, for the reminders and reports.
+        ActionItem.objects.create(
+            title="Add a restore drill of the gateway database to the quarterly game day",
+            owner=u["ana"], team=s["payment-gateway"].team, priority="P1",
+            due_date=timezone.localdate() - dt.timedelta(days=20), document=gateway,
+            created_at=timezone.now() - dt.timedelta(days=60),
+            backlog_url="https://tracker.example.com/PAY-314",
+        )
         long_ago = timezone.now() - dt.timedelta(days=420)
         Document.objects.filter(pk=indexer.pk).update(approved_at=long_ago, created_at=long_ago)
 
