@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class PostmortemsConfig(AppConfig):
     name = "postmortems"
+    verbose_name = "Postmortems (COE)"
+
+    def ready(self):
+        from postmortems import gates  # noqa: F401  (registers the COE gates and approval policy)

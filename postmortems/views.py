@@ -1,23 +1,342 @@
-from django.shortcuts import get_object_or_404, render
+from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from actions.forms import ActionItemForm
+from catalog.models import Service
 from opsreview import permissions
-from postmortems.models import Postmortem
+from orr import services as orr_services
+from orr.forms import AnswerForm, DecisionForm
+from postmortems import forms, selectors, services
+from postmortems.models import ContributingFactor, Postmortem
+from reviews import gates
+from reviews.services import document_decide, document_submit, missing_approvals
+
+
+def get_postmortem_for_user(request, code: str, action: str = "view") -> Postmortem:
+    """Load a COE and apply the permission matrix: 404 if unseen, 403 if not allowed."""
+    postmortem = get_object_or_404(
+        Postmortem.objects.select_related("service__team", "author", "version")
+        .prefetch_related("assignments__user", "tags", "affected_services"),
+        code=code,
+    )
+    permissions.check(request.user, postmortem, action)
+    return postmortem
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _form_errors(form) -> str:
+    return "; ".join(" ".join(errors) for errors in form.errors.values())
+
+
+def _back(postmortem: Postmortem, anchor: str = ""):
+    return redirect(f"{postmortem.get_absolute_url()}#{anchor}" if anchor else postmortem)
 
 
 def postmortem_list(request):
-    postmortems = (
-        Postmortem.objects.alive().select_related("service__team", "author")
-        .prefetch_related("assignments", "tags").order_by("-incident_start")
-    )
-    visible = [p for p in postmortems[:500] if permissions.can_view(request.user, p)]
-    return render(request, "postmortems/postmortem_list.html", {"postmortems": visible})
+    form = forms.FilterForm(request.GET)
+    form.is_valid()  # a filter that does not parse is left out of cleaned_data and named
+    filters = selectors.ListFilters(**form.cleaned_data)
+    page = Paginator(selectors.postmortem_list(request.user, filters), 50).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "postmortems/postmortem_list.html", {
+        "form": form, "page": page, "postmortems": list(page.object_list),
+        "query": query.urlencode(), "can_create": bool(permissions.roles(request.user).team_ids),
+    })
+
+
+def postmortem_create(request):
+    if not permissions.roles(request.user).team_ids:
+        raise PermissionDenied("Only members of a service team write postmortems.")
+    service = Service.objects.filter(slug=request.GET.get("service", "")).first()
+    form = forms.PostmortemForm(request.POST or None, user=request.user,
+                                initial={"service": service})
+    if request.method == "POST" and form.is_valid():
+        try:
+            postmortem = services.postmortem_create(
+                service=form.cleaned_data["service"], by=request.user, **form.facts())
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"{postmortem.code} started. Write the timeline, dive "
+                                      "deep on the contributing factors, then submit.")
+            return redirect(postmortem)
+    return render(request, "postmortems/postmortem_form.html", {"form": form})
+
+
+def postmortem_edit(request, code):
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    form = forms.PostmortemForm(request.POST or None, postmortem=postmortem,
+                                initial=forms.PostmortemForm.initial_for(postmortem))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.postmortem_update(
+                postmortem=postmortem, by=request.user,
+                base_revision=form.cleaned_data["revision"], **form.facts())
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "Saved: " + ", ".join(changed) if changed else
+                             "Nothing changed.")
+            return _back(postmortem, "incident")
+    return render(request, "postmortems/postmortem_form.html", {
+        "form": form, "postmortem": postmortem, "tab": "postmortem"})
+
+
+def _attach_forms(data, bound: dict) -> None:
+    """Per-factor forms, each with its own ids; the one just posted keeps its input."""
+    for node in data.nodes:
+        pk = node.factor.pk
+        node.why_form = bound.get(("why", pk)) or forms.FactorForm(
+            auto_id=f"id_why{pk}_%s",
+            initial={"category": ContributingFactor.Category.TOOLING} if node.needs_why else None)
+        node.accept_form = bound.get(("accept", pk)) or forms.AcceptFactorForm(
+            auto_id=f"id_accept{pk}_%s")
+
+
+def _render_detail(request, postmortem: Postmortem, status: int = 200, bound=None):
+    """The COE page; `bound` holds a posted form that failed, so it shows its input and errors."""
+    bound = bound or {}
+    data = selectors.page_data(postmortem)
+    _attach_forms(data, bound)
+    user = request.user
+    return render(request, "postmortems/postmortem_detail.html", {
+        "postmortem": postmortem, "data": data, "tab": "postmortem",
+        "gate_results": gates.evaluate(postmortem),
+        "missing_approvals": missing_approvals(postmortem)
+        if postmortem.state == "in_review" else None,
+        "can_edit": permissions.can_edit(user, postmortem),
+        "can_decide": permissions.can_decide(user, postmortem),
+        "timeline_form": bound.get("timeline") or forms.TimelineEventForm(postmortem=postmortem),
+        "factor_form": bound.get("factor") or forms.FactorForm(),
+        "lesson_form": bound.get("lesson") or forms.LessonForm(),
+        "decision_form": bound.get("decision") or DecisionForm(document=postmortem),
+    }, status=status)
 
 
 def postmortem_detail(request, code):
-    postmortem = get_object_or_404(
-        Postmortem.objects.select_related("service__team", "author", "version")
-        .prefetch_related("assignments__user", "tags", "timeline", "factors", "lessons"),
-        code=code,
-    )
-    permissions.check(request.user, postmortem, "view")
-    return render(request, "postmortems/postmortem_detail.html", {"postmortem": postmortem})
+    return _render_detail(request, get_postmortem_for_user(request, code))
+
+
+def postmortem_history(request, code):
+    postmortem = get_postmortem_for_user(request, code)
+    events = list(postmortem.events.select_related("actor"))
+    return render(request, "postmortems/history.html", {
+        "postmortem": postmortem, "events": events, "tab": "history"})
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def answer_save(request, code, pk):
+    """Autosave endpoint, with the JSON contract of the ORR's (see static/js/answers.js)."""
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    answer = get_object_or_404(postmortem.answers.select_related("question__section"), pk=pk)
+    answer.document = postmortem
+    form = AnswerForm(request.POST, question=answer.question, prefix=f"q{answer.pk}")
+    if not form.is_valid():
+        errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        messages.error(request, "Not saved: " + _form_errors(form))
+        return _back(postmortem, f"q{answer.pk}")
+    data = form.cleaned_data
+    result = orr_services.answer_save(answer=answer, by=request.user,
+                                      base_revision=data["revision"], text=data["text"])
+    if _wants_json(request):
+        if result.ok:
+            return JsonResponse({"ok": True, "revision": result.answer.revision,
+                                 "saved_at": timezone.now().isoformat()})
+        return JsonResponse({"ok": False, "conflict": True, "theirs": result.theirs,
+                             "mine": {k: data[k] for k in orr_services.ANSWER_FIELDS}}, status=409)
+    if result.ok:
+        messages.success(request, "Answer saved.")
+    else:
+        messages.error(request, f"Not saved: {result.theirs['updated_by']} changed this answer "
+                                f"meanwhile. Their text is now in the editor; yours was: "
+                                f"{data['text'][:1000]}")
+    return _back(postmortem, f"q{answer.pk}")
+
+
+@require_POST
+def timeline_add(request, code):
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    form = forms.TimelineEventForm(request.POST, postmortem=postmortem,
+                                   events=postmortem.timeline.all())
+    if not form.is_valid():
+        messages.error(request, "Event not added: " + _form_errors(form))
+        return _render_detail(request, postmortem, 400, {"timeline": form})
+    services.timeline_add(postmortem=postmortem, by=request.user, **form.cleaned_data)
+    messages.success(request, "Timeline event added.")
+    return _back(postmortem, "timeline")
+
+
+@require_POST
+def timeline_delete(request, code, pk):
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    event = get_object_or_404(postmortem.timeline.all(), pk=pk)
+    event.postmortem = postmortem
+    services.timeline_delete(event=event, by=request.user)
+    messages.success(request, "Timeline event deleted.")
+    return _back(postmortem, "timeline")
+
+
+def _get_factor(postmortem, pk) -> ContributingFactor:
+    factor = get_object_or_404(postmortem.factors.all(), pk=pk)
+    factor.postmortem = postmortem
+    return factor
+
+
+@require_POST
+def factor_add(request, code, pk=None):
+    """A root factor, or (with `pk`) the answer to "why?" under that factor."""
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    parent = _get_factor(postmortem, pk) if pk else None
+    form = forms.FactorForm(request.POST, auto_id=f"id_why{pk}_%s" if pk else "id_%s")
+    if not form.is_valid():
+        messages.error(request, "Factor not added: " + _form_errors(form))
+        return _render_detail(request, postmortem, 400, {("why", pk) if pk else "factor": form})
+    factor = services.factor_add(postmortem=postmortem, by=request.user, parent=parent,
+                                 **form.cleaned_data)
+    messages.success(request, "Contributing factor added.")
+    return _back(postmortem, f"factor-{factor.pk}")
+
+
+@require_POST
+def factor_delete(request, code, pk):
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    factor = _get_factor(postmortem, pk)
+    try:
+        services.factor_delete(factor=factor, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back(postmortem, f"factor-{pk}")
+    messages.success(request, "Contributing factor deleted.")
+    return _back(postmortem, "contributing-factors")
+
+
+@require_POST
+def factor_accept(request, code, pk):
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    factor = _get_factor(postmortem, pk)
+    form = forms.AcceptFactorForm(request.POST, auto_id=f"id_accept{pk}_%s")
+    if not form.is_valid():
+        messages.error(request, "Not accepted: " + _form_errors(form))
+        return _render_detail(request, postmortem, 400, {("accept", pk): form})
+    try:
+        services.factor_accept(factor=factor, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Factor accepted without an action item.")
+    return _back(postmortem, f"factor-{pk}")
+
+
+@require_POST
+def lesson_add(request, code):
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    form = forms.LessonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Lesson not added: " + _form_errors(form))
+        return _render_detail(request, postmortem, 400, {"lesson": form})
+    lesson = services.lesson_add(postmortem=postmortem, by=request.user, **form.cleaned_data)
+    messages.success(request, "Lesson added.")
+    return _back(postmortem, f"lesson-{lesson.pk}")
+
+
+@require_POST
+def lesson_delete(request, code, pk):
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    lesson = get_object_or_404(postmortem.lessons.all(), pk=pk)
+    lesson.postmortem = postmortem
+    services.lesson_delete(lesson=lesson, by=request.user)
+    messages.success(request, "Lesson deleted.")
+    return _back(postmortem, "lessons")
+
+
+@require_POST
+def lesson_link(request, code, pk):
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    lesson = get_object_or_404(postmortem.lessons.all(), pk=pk)
+    lesson.postmortem = postmortem
+    items = list(postmortem.action_items.values_list("pk", "title"))
+    form = forms.LinkActionForm(request.POST, choices=items)
+    if form.is_valid():
+        item = postmortem.action_items.get(pk=form.cleaned_data["item"])
+        services.lesson_link_action(lesson=lesson, item=item, by=request.user)
+        messages.success(request, "Action item linked to the lesson.")
+    else:
+        messages.error(request, "Choose an action item of this postmortem.")
+    return _back(postmortem, f"lesson-{pk}")
+
+
+def action_new(request, code):
+    """An action item from a factor (?factor=) or a lesson (?lesson=), or on its own."""
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    source = request.POST if request.method == "POST" else request.GET
+    factor = _get_factor(postmortem, source["factor"]) if source.get("factor") else None
+    lesson = (get_object_or_404(postmortem.lessons.all(), pk=source["lesson"])
+              if source.get("lesson") else None)
+    form = ActionItemForm(request.POST or None, team=postmortem.service.team)
+    if request.method == "POST" and form.is_valid():
+        item = services.action_add(postmortem=postmortem, by=request.user, factor=factor,
+                                   lesson=lesson, **form.cleaned_data)
+        messages.success(request, f"Action item “{item.title}” created.")
+        anchor = f"factor-{factor.pk}" if factor else f"lesson-{lesson.pk}" if lesson \
+            else "action-items"
+        return _back(postmortem, anchor)
+    return render(request, "postmortems/action_form.html", {
+        "postmortem": postmortem, "form": form, "factor": factor, "lesson": lesson,
+        "tab": "postmortem"})
+
+
+@require_POST
+def postmortem_submit(request, code):
+    postmortem = get_postmortem_for_user(request, code, "submit")
+    try:
+        document_submit(document=postmortem, by=request.user)
+    except gates.GatesFailed as exc:
+        messages.error(request, "Not submitted. Failing gates: " + "; ".join(
+            f"{r.label} — {r.message}" for r in exc.failed))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{postmortem.code} submitted to the committee.")
+    return redirect(postmortem)
+
+
+@require_POST
+def postmortem_decide(request, code):
+    postmortem = get_postmortem_for_user(request, code, "decide")
+    form = DecisionForm(request.POST, document=postmortem)
+    if not form.is_valid():
+        messages.error(request, "A decision needs a verdict and a reason.")
+        return _render_detail(request, postmortem, 400, {"decision": form})
+    try:
+        document_decide(document=postmortem, reviewer=request.user,
+                        verdict=form.cleaned_data["verdict"], reason=form.cleaned_data["reason"],
+                        flagged_answers=form.cleaned_data["flagged"])
+    except gates.GatesFailed as exc:
+        messages.error(request, "Not approved. Failing gates: " + "; ".join(
+            f"{r.label} — {r.message}" for r in exc.failed))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        postmortem.refresh_from_db()
+        messages.success(request, f"Decision recorded; {postmortem.code} is now "
+                                  f"{postmortem.get_state_display().lower()}.")
+    return redirect(postmortem)
+

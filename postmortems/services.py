@@ -1,0 +1,431 @@
+"""COE workflows: start a postmortem, its timeline and metrics, the "why" tree, lessons, actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+
+from actions.models import ActionItem
+from catalog.models import Service
+from postmortems.blamelint import Finding, amounts_to_human_error, lint
+from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
+from reviews.models import Answer, Kind, Questionnaire, QuestionnaireVersion, Section
+from reviews.services import document_assign_reviewer, document_unassign_reviewer
+
+Kinds = TimelineEvent.EventKind
+
+# Facts a COE is created and edited with; the committee is handled by the reviewer services.
+FACT_FIELDS = (
+    "title", "incident_start", "incident_tz", "severity", "customers_affected",
+    "customers_description", "restricted",
+)
+
+
+def latest_coe_version() -> QuestionnaireVersion:
+    questionnaire = Questionnaire.objects.filter(kind=Kind.COE).first()
+    version = questionnaire.latest_published() if questionnaire else None
+    if version is None:
+        raise ValidationError("No published COE template yet; an admin must publish one.")
+    return version
+
+
+def coe_quorum(committee_size: int) -> int:
+    """How many committee approvals a COE needs (setting COE_QUORUM: "all" or a number)."""
+    raw = str(getattr(settings, "COE_QUORUM", "all")).strip().lower()
+    if raw == "all":
+        return committee_size
+    if not raw.isdigit() or int(raw) < 1:
+        raise ImproperlyConfigured(f"COE_QUORUM must be 'all' or a positive number, not {raw!r}.")
+    # A quorum above the committee size would leave a submitted COE stuck in review, because
+    # the committee cannot change once it is submitted.
+    return min(int(raw), committee_size)
+
+
+# --- tags -------------------------------------------------------------------------------------
+
+def parse_tag_names(text: str) -> list[str]:
+    """Comma-separated tag names, trimmed, without duplicates (case-insensitive)."""
+    names: dict[str, str] = {}
+    for raw in text.split(","):
+        name = " ".join(raw.split())[: Tag._meta.get_field("name").max_length]
+        if name:
+            names.setdefault(name.lower(), name)
+    return list(names.values())
+
+
+def tags_for(names: list[str]) -> list[Tag]:
+    """The Tag rows for `names`; an existing tag is reused whatever its case, others created."""
+    tags = []
+    for name in names:
+        tag = Tag.objects.filter(name__iexact=name).first()
+        tags.append(tag or Tag.objects.create(name=name))
+    return tags
+
+
+# --- start and edit ---------------------------------------------------------------------------
+
+@transaction.atomic
+def postmortem_create(
+    *, service: Service, by, title: str, incident_start: dt.datetime, incident_tz: str,
+    severity: int, customers_affected: int = 0, customers_description: str = "",
+    restricted: bool = False, tag_names: list[str] = (), affected_services=(), committee=(),
+) -> Postmortem:
+    version = latest_coe_version()
+    postmortem = Postmortem.objects.create(
+        service=service, author=by, version=version, title=title, incident_start=incident_start,
+        incident_tz=incident_tz, severity=severity, customers_affected=customers_affected,
+        customers_description=customers_description, restricted=restricted,
+    )
+    postmortem.assign_code("COE")
+    # Metadata questions are answered by the document's own fields (`binds`); every other
+    # question gets an answer row to autosave into.
+    Answer.objects.bulk_create(
+        Answer(document=postmortem, question=q)
+        for q in version.questions().exclude(section__widget=Section.Widget.METADATA)
+    )
+    postmortem.log(by, "started", f"Started on {version}", version=version.number)
+    tags = tags_for(list(tag_names))
+    postmortem.tags.set(tags)
+    postmortem.affected_services.set(affected_services)
+    if tags or affected_services:
+        postmortem.log(by, "facts_changed", "Tags and affected services set",
+                       tags=[t.name for t in tags],
+                       affected=[s.slug for s in affected_services])
+    for member in committee:
+        document_assign_reviewer(document=postmortem, reviewer=member, by=by)
+    return postmortem
+
+
+@transaction.atomic
+def postmortem_update(
+    *, postmortem: Postmortem, by, base_revision: int, tag_names: list[str], affected_services,
+    committee, **facts
+) -> list[str]:
+    """Change the incident facts and the committee; returns the names of what changed."""
+    stored = Postmortem.objects.select_for_update().values_list("revision", flat=True)
+    if stored.get(pk=postmortem.pk) != base_revision:
+        raise ValidationError("Someone changed these facts while you were editing; nothing was "
+                              "saved. Reload the page to see their version.")
+    _refuse_unless_editable(postmortem)
+    facts_changed = [name for name in FACT_FIELDS if getattr(postmortem, name) != facts[name]]
+    for name in facts_changed:
+        setattr(postmortem, name, facts[name])
+    if facts_changed:
+        postmortem.log(by, "facts_changed", "Changed " + ", ".join(facts_changed),
+                       fields=facts_changed)
+    changed = list(facts_changed)
+    tags = tags_for(tag_names)
+    if {t.pk for t in tags} != set(postmortem.tags.values_list("pk", flat=True)):
+        postmortem.tags.set(tags)
+        postmortem.log(by, "facts_changed", "Tags set to " + (", ".join(tag_names) or "none"))
+        changed.append("tags")
+    affected = {s.pk for s in affected_services}
+    if affected != set(postmortem.affected_services.values_list("pk", flat=True)):
+        postmortem.affected_services.set(affected_services)
+        postmortem.log(by, "facts_changed", "Affected services changed")
+        changed.append("affected services")
+    wanted = {u.pk: u for u in committee}
+    current = {a.user_id: a.user for a in postmortem.assignments.select_related("user")}
+    for pk in wanted.keys() - current.keys():
+        document_assign_reviewer(document=postmortem, reviewer=wanted[pk], by=by)
+    for pk in current.keys() - wanted.keys():
+        document_unassign_reviewer(document=postmortem, reviewer=current[pk], by=by)
+    if wanted.keys() != current.keys():
+        changed.append("committee")
+    if changed:
+        # Any change counts: a form opened before it is stale, whichever part it edits.
+        postmortem.revision += 1
+        postmortem.save(update_fields=[*facts_changed, "revision", "updated_at"])
+    return changed
+
+
+# --- timeline ---------------------------------------------------------------------------------
+
+def local_to_utc(local: dt.datetime, tz_name: str) -> dt.datetime:
+    """A wall-clock time in `tz_name` as an aware UTC datetime; refuses times a DST jump skips."""
+    zone = ZoneInfo(tz_name)
+    aware = local.replace(tzinfo=zone)
+    utc = aware.astimezone(dt.UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValidationError(
+            f"{local:%Y-%m-%d %H:%M} does not exist in {tz_name} (the clocks jumped forward)."
+        )
+    return utc
+
+
+def first_of_each_kind(events) -> dict[str, dt.datetime]:
+    firsts: dict[str, dt.datetime] = {}
+    for event in events:
+        if event.kind not in firsts or event.at < firsts[event.kind]:
+            firsts[event.kind] = event.at
+    return firsts
+
+
+METRICS = {
+    "detect": Kinds.DETECTED,
+    "engage": Kinds.ENGAGED,
+    "mitigate": Kinds.MITIGATED,
+    "resolve": Kinds.RESOLVED,
+}
+
+
+def timeline_metrics(postmortem: Postmortem, events=None) -> dict[str, dt.timedelta | None]:
+    """Time to detect / engage / mitigate / resolve, from the first `started` event.
+
+    Each counts from the first event of its kind; None when either end is missing or the order
+    is impossible (a negative duration would only pollute the ops-review averages).
+    """
+    firsts = first_of_each_kind(postmortem.timeline.all() if events is None else events)
+    start = firsts.get(Kinds.STARTED)
+    metrics: dict[str, dt.timedelta | None] = {}
+    for name, kind in METRICS.items():
+        end = firsts.get(kind)
+        metrics[name] = end - start if start and end and end >= start else None
+    return metrics
+
+
+# (earlier kind, later kind): the later one may not come before the earlier one.
+ORDER_RULES = [
+    (Kinds.STARTED, Kinds.DETECTED),
+    (Kinds.STARTED, Kinds.ENGAGED),
+    (Kinds.STARTED, Kinds.MITIGATED),
+    (Kinds.STARTED, Kinds.RESOLVED),
+    (Kinds.MITIGATED, Kinds.RESOLVED),
+    (Kinds.DETECTED, Kinds.MITIGATED),
+]
+
+
+def timeline_order_problems(events, tz_name: str = "UTC") -> list[str]:
+    firsts = first_of_each_kind(events)
+    zone = ZoneInfo(tz_name)
+    problems = []
+    for earlier, later in ORDER_RULES:
+        a, b = firsts.get(earlier), firsts.get(later)
+        if a and b and b < a:
+            problems.append(
+                f"{Kinds(later).label} ({b.astimezone(zone):%d %b %H:%M}) cannot be before "
+                f"{Kinds(earlier).label.lower()} ({a.astimezone(zone):%d %b %H:%M})"
+            )
+    return problems
+
+
+def timeline_problems(events, tz_name: str = "UTC") -> list[str]:
+    """What keeps a timeline from being complete: missing start or end, impossible order."""
+    kinds = {e.kind for e in events}
+    missing = [f"no “{k.label.lower()}” event" for k in (Kinds.STARTED, Kinds.RESOLVED)
+               if k not in kinds]
+    return missing + timeline_order_problems(events, tz_name)
+
+
+@transaction.atomic
+def timeline_add(*, postmortem: Postmortem, by, kind: str, at: dt.datetime,
+                 note: str) -> TimelineEvent:
+    _refuse_unless_editable(postmortem)
+    event = TimelineEvent.objects.create(postmortem=postmortem, kind=kind, at=at, note=note)
+    local = at.astimezone(ZoneInfo(postmortem.incident_tz))
+    postmortem.log(by, "timeline_added",
+                   f"Timeline: {event.get_kind_display()} at {local:%Y-%m-%d %H:%M %Z}",
+                   event=event.pk, kind=kind, at=at.isoformat())
+    return event
+
+
+@transaction.atomic
+def timeline_delete(*, event: TimelineEvent, by) -> None:
+    postmortem = event.postmortem
+    _refuse_unless_editable(postmortem)
+    postmortem.log(by, "timeline_deleted", f"Timeline: {event.get_kind_display()} at "
+                   f"{event.at:%Y-%m-%d %H:%M} UTC deleted", kind=event.kind,
+                   at=event.at.isoformat(), note=event.note[:200])
+    event.delete()
+
+
+# --- contributing factors ---------------------------------------------------------------------
+
+def is_human_error(factor: ContributingFactor) -> bool:
+    return (factor.category == ContributingFactor.Category.HUMAN_ERROR
+            or amounts_to_human_error(factor.text))
+
+
+def quote_findings(text: str, findings) -> list[tuple[Finding, str]]:
+    """Each wording finding with the words it is about, for showing it beside the text."""
+    return [(f, text[f.start:f.end]) for f in findings]
+
+
+def format_duration(delta: dt.timedelta | None) -> str:
+    if delta is None:
+        return "–"
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{minutes} min"]
+    return " ".join(parts[:2]) if days else " ".join(parts)
+
+
+@dataclass
+class FactorNode:
+    factor: ContributingFactor
+    depth: int
+    children: list[FactorNode] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    human_error: bool = False
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def needs_why(self) -> bool:
+        """Human error may never end a branch: someone has to ask why the system allowed it."""
+        return self.human_error and self.is_leaf
+
+    @property
+    def addressed(self) -> bool:
+        return bool(self.actions) or bool(self.factor.accepted_reason.strip())
+
+    @property
+    def quoted_findings(self) -> list[tuple[Finding, str]]:
+        return quote_findings(self.factor.text, self.findings)
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def factor_tree(factors, actions=()) -> list[FactorNode]:
+    """The roots of the "why" tree, each node with its action items, wording findings and flags.
+
+    Takes materialised rows so a page builds the tree from two queries whatever its size.
+    """
+    nodes = {
+        f.pk: FactorNode(factor=f, depth=0, findings=lint(f.text, field="factor"),
+                         human_error=is_human_error(f))
+        for f in factors
+    }
+    for item in actions:
+        if item.source_factor_id in nodes:
+            nodes[item.source_factor_id].actions.append(item)
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.factor.parent_id)
+        (parent.children if parent else roots).append(node)
+
+    def set_depth(node: FactorNode, depth: int) -> None:
+        node.depth = depth
+        for child in node.children:
+            set_depth(child, depth + 1)
+
+    for root in roots:
+        set_depth(root, 0)
+    return roots
+
+
+def factor_nodes(postmortem_id: int) -> list[FactorNode]:
+    """Every node of a COE's factor tree, in tree order (for gates and reports)."""
+    factors = list(ContributingFactor.objects.filter(postmortem_id=postmortem_id))
+    actions = list(ActionItem.objects.filter(source_factor__postmortem_id=postmortem_id)
+                   .only("id", "source_factor_id"))
+    return [n for root in factor_tree(factors, actions) for n in root.walk()]
+
+
+def _refuse_unless_editable(postmortem: Postmortem) -> None:
+    if not postmortem.is_editable:
+        raise ValidationError(f"{postmortem.code} is not editable in its current state.")
+
+
+@transaction.atomic
+def factor_add(*, postmortem: Postmortem, by, category: str, text: str,
+               parent: ContributingFactor | None = None) -> ContributingFactor:
+    _refuse_unless_editable(postmortem)
+    if parent is not None and parent.postmortem_id != postmortem.pk:
+        raise ValidationError("The parent factor belongs to another postmortem.")
+    factor = ContributingFactor.objects.create(
+        postmortem=postmortem, parent=parent, category=category, text=text
+    )
+    where = f"under “{parent.text[:60]}”" if parent else "as a root"
+    postmortem.log(by, "factor_added", f"Contributing factor added {where}: {text[:120]}",
+                   factor=factor.pk, parent=parent.pk if parent else None, category=category)
+    return factor
+
+
+@transaction.atomic
+def factor_delete(*, factor: ContributingFactor, by) -> None:
+    postmortem = factor.postmortem
+    _refuse_unless_editable(postmortem)
+    if factor.children.exists():
+        raise ValidationError("Only a leaf factor can be deleted; delete its “why” answers first.")
+    postmortem.log(by, "factor_deleted", f"Contributing factor deleted: {factor.text[:120]}",
+                   factor=factor.pk, category=factor.category)
+    factor.delete()
+
+
+@transaction.atomic
+def factor_accept(*, factor: ContributingFactor, by, reason: str) -> None:
+    """Close a leaf without an action item, with the reason written down."""
+    postmortem = factor.postmortem
+    _refuse_unless_editable(postmortem)
+    if factor.children.exists():
+        raise ValidationError("Only a leaf factor can be accepted; its “why” answers carry on.")
+    if is_human_error(factor):
+        raise ValidationError("Human error cannot be accepted as an end point: ask why the "
+                              "system let it happen.")
+    factor.accepted_reason = reason
+    factor.save(update_fields=["accepted_reason"])
+    postmortem.log(by, "factor_accepted", f"Factor accepted: {factor.text[:80]} — {reason[:200]}",
+                   factor=factor.pk)
+
+
+# --- lessons and action items -----------------------------------------------------------------
+
+@transaction.atomic
+def lesson_add(*, postmortem: Postmortem, by, text: str) -> Lesson:
+    _refuse_unless_editable(postmortem)
+    lesson = Lesson.objects.create(postmortem=postmortem, text=text)
+    postmortem.log(by, "lesson_added", f"Lesson added: {text[:120]}", lesson=lesson.pk)
+    return lesson
+
+
+@transaction.atomic
+def lesson_delete(*, lesson: Lesson, by) -> None:
+    postmortem = lesson.postmortem
+    _refuse_unless_editable(postmortem)
+    postmortem.log(by, "lesson_deleted", f"Lesson deleted: {lesson.text[:120]}", lesson=lesson.pk)
+    lesson.delete()
+
+
+@transaction.atomic
+def lesson_link_action(*, lesson: Lesson, item: ActionItem, by) -> None:
+    postmortem = lesson.postmortem
+    _refuse_unless_editable(postmortem)
+    if item.document_id != postmortem.pk:
+        raise ValidationError("Link an action item of this postmortem.")
+    lesson.action_items.add(item)
+    postmortem.log(by, "lesson_linked", f"Lesson “{lesson.text[:60]}” linked to action item "
+                   f"“{item.title}”", lesson=lesson.pk, action=item.pk)
+
+
+@transaction.atomic
+def action_add(
+    *, postmortem: Postmortem, by, title: str, owner, due_date: dt.date, priority: str,
+    backlog_url: str = "", description: str = "", factor: ContributingFactor | None = None,
+    lesson: Lesson | None = None,
+) -> ActionItem:
+    _refuse_unless_editable(postmortem)
+    item = ActionItem.objects.create(
+        title=title, description=description, owner=owner, team=postmortem.service.team,
+        priority=priority, due_date=due_date, backlog_url=backlog_url, document=postmortem,
+        source_factor=factor, created_by=by,
+    )
+    if lesson is not None:
+        lesson.action_items.add(item)
+    source = (f" for factor “{factor.text[:60]}”" if factor else "") + (
+        f" for lesson “{lesson.text[:60]}”" if lesson else "")
+    postmortem.log(by, "action_added", f"Action item “{title}”{source}", action=item.pk,
+                   factor=factor.pk if factor else None, lesson=lesson.pk if lesson else None)
+    return item
