@@ -172,6 +172,11 @@ ORR_EXPIRY_DAYS = env.dict(
 )
 # An approval by a reviewer of the service's own team needs a second one from another team.
 ORR_REQUIRE_OUTSIDE_REVIEWER = env.bool("ORR_REQUIRE_OUTSIDE_REVIEWER", default=True)
+# COE approval: how many committee members must approve ("all" or a number); one approver
+# from outside the owning team is always required.
+COE_QUORUM = env.str("COE_QUORUM", default="all").strip().lower()
+if COE_QUORUM != "all" and not (COE_QUORUM.isdigit() and int(COE_QUORUM) >= 1):
+    raise ImproperlyConfigured("COE_QUORUM must be 'all' or a positive number.")
 ACTION_DUE_WEEKS = {"P1": 4, "P2": 8, "P3": 12}
 # Action item reminders: a few working days before the due date, the day after it, and an
 # escalation to the team's reviewers and the ops leads when long overdue.

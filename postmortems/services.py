@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
 from actions.models import ActionItem
+from actions.notifications import notify
 from catalog.models import Service
 from postmortems.blamelint import Finding, amounts_to_human_error, lint
 from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
@@ -428,4 +429,7 @@ def action_add(
         f" for lesson “{lesson.text[:60]}”" if lesson else "")
     postmortem.log(by, "action_added", f"Action item “{title}”{source}", action=item.pk,
                    factor=factor.pk if factor else None, lesson=lesson.pk if lesson else None)
+    notify(user=owner, verb="action_assigned", actor=by, url=item.get_absolute_url(),
+           message=f"Action item for you from {postmortem.code}: {title} "
+                   f"(due {due_date:%d %b %Y})")
     return item

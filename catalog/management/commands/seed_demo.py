@@ -12,6 +12,7 @@ from actions.models import ActionItem
 from catalog.models import Membership, Service, ServiceLink, Team, ops_leads_group
 from orr import services as orr_services
 from orr.models import ReadinessReview
+from postmortems import services as pm
 from reviews.models import Answer, Decision, Document
 from reviews.services import document_assign_reviewer, document_decide, document_submit
 
@@ -40,6 +41,14 @@ PEOPLE = [
     ("ken", "Ken Ito", "platform", Membership.Role.MEMBER),
     ("zoe", "Zoe Martin", "identity", Membership.Role.REVIEWER),
     ("sam", "Sam Okafor", "search", Membership.Role.MEMBER),
+]
+COE_ANSWER = "Covered in the incident channel log; graphs linked in supporting data."
+TIMELINE = [
+    (0, "started", "Config change with pool limit 20 rolled out to all regions."),
+    (6, "detected", "Alarm on checkout 5xx rate above 1 % paged the on-call."),
+    (11, "engaged", "Payments on-call and database on-call joined the bridge."),
+    (32, "mitigated", "Pool limit rolled back in eu-west-1; errors dropped."),
+    (47, "resolved", "Rollback complete in every region; error rate at baseline."),
 ]
 SAMPLE_ANSWER = (
     "Documented in the service runbook. Owners review it every quarter; "
@@ -154,8 +163,48 @@ class Command(BaseCommand):
             created_at=timezone.now() - dt.timedelta(days=60),
             backlog_url="https://tracker.example.com/PAY-314",
         )
+        self._postmortems(s, u)
         long_ago = timezone.now() - dt.timedelta(days=420)
         Document.objects.filter(pk=indexer.pk).update(approved_at=long_ago, created_at=long_ago)
+
+    def _coe(self, service, author, committee, title, *, days_ago, severity, customers):
+        start = timezone.now() - dt.timedelta(days=days_ago)
+        coe = pm.postmortem_create(
+            service=service, by=author, title=title, incident_start=start,
+            incident_tz="Europe/Helsinki", severity=severity, customers_affected=customers,
+            customers_description="Card payments failed with HTTP 502 at checkout.",
+            tag_names=["Configuration", "Deployment"], committee=committee,
+        )
+        for answer in coe.answers.all():
+            answer.save_if_current(base_revision=0, by=author, text=COE_ANSWER)
+        for minutes, kind, note in TIMELINE:
+            pm.timeline_add(postmortem=coe, by=author, kind=kind,
+                            at=start + dt.timedelta(minutes=minutes), note=note)
+        return coe
+
+    def _postmortems(self, s, u):
+        approved = self._coe(s["checkout-api"], u["ana"], [u["raj"]],
+                             "Checkout API returned 502 to EU customers for 47 minutes",
+                             days_ago=9, severity=2, customers=1840)
+        root = pm.factor_add(postmortem=approved, by=u["ana"], category="technical",
+                             text="A connection pool limit of 20 was deployed to all regions.")
+        why = pm.factor_add(postmortem=approved, by=u["ana"], category="tooling", parent=root,
+                            text="The deploy pipeline has no canary stage for configuration "
+                                 "changes, so the change reached every region at once.")
+        pm.action_add(postmortem=approved, by=u["ana"], factor=why, owner=u["ana"],
+                      title="Add a canary stage for configuration deploys in the pipeline",
+                      priority="P1", due_date=timezone.localdate() + dt.timedelta(weeks=4))
+        pm.lesson_add(postmortem=approved, by=u["ana"],
+                      text="Configuration changes need the same staged rollout as code.")
+        document_submit(document=approved, by=u["ana"])
+        document_decide(document=approved, reviewer=u["raj"], verdict=Decision.Verdict.APPROVE,
+                        reason="The why-tree reaches the pipeline; the action is specific.")
+        # A draft that stops at human error: its gate explains why it cannot be submitted.
+        draft = self._coe(s["ledger"], u["ana"], [u["raj"]],
+                          "Ledger writes paused during a manual failover",
+                          days_ago=2, severity=3, customers=0)
+        pm.factor_add(postmortem=draft, by=u["ana"], category="human_error",
+                      text="An operator ran the failover script against the primary.")
 
     @staticmethod
     def _gap_keys(review):
