@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from actions.models import EmailOptOut, Notification
+from opsreview import queue
 
 # The kinds a user can switch e-mail off for, with the label of the settings page.
 KINDS = {
@@ -26,7 +27,10 @@ def notify(*, user, verb: str, message: str, url: str = "", actor=None) -> Notif
     if user.email and not EmailOptOut.objects.filter(user=user, verb=verb).exists():
         from actions.tasks import send_notification_email_task
 
-        transaction.on_commit(lambda: send_notification_email_task.delay(notification.pk))
+        # The in-app notification is what matters; a dead broker only costs the e-mail.
+        transaction.on_commit(
+            lambda: queue.send(send_notification_email_task, notification.pk), robust=True
+        )
     return notification
 
 

@@ -77,3 +77,22 @@ def test_notification_write_views_refuse_get(client, author):
     client.force_login(author)
     assert client.get(reverse("actions:notifications_read")).status_code == 405
     assert client.get(reverse("actions:notification_settings")).status_code == 405
+
+
+def test_a_dead_broker_does_not_break_the_request(client, review, author, reviewer, settings,
+                                                  django_capture_on_commit_callbacks):
+    from opsreview.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        client.force_login(author)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("orr:assign", args=[review.code]),
+                                   {"reviewer": reviewer.pk})
+    finally:
+        app.conf.task_always_eager = True
+        app.conf.broker_url = "memory://"
+    assert response.status_code == 302
+    assert Notification.objects.filter(user=reviewer).exists()
