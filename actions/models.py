@@ -19,7 +19,8 @@ class ActionItemQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related(
-            "owner", "team", "document", "document__service", "source_answer__question"
+            "owner", "team", "document", "document__service", "source_answer__question__section",
+            "source_factor",
         )
 
 
@@ -93,6 +94,23 @@ class ActionItem(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("actions:detail", args=[self.pk])
+
+    def source(self) -> tuple[str, str] | None:
+        """What the item came from, as (label, link), for the item's page and e-mails."""
+        doc = self.document
+        if doc is None:
+            return None
+        if self.source_answer_id:
+            question = self.source_answer.question
+            url = reverse("orr:section", args=[doc.code, question.section.key])
+            return f"ORR answer: {question.text[:90]}", f"{url}#q{self.source_answer_id}"
+        if self.source_factor_id:
+            return (f"Contributing factor: {self.source_factor.text[:90]}",
+                    f"{doc.get_absolute_url()}#factor-{self.source_factor_id}")
+        lesson = self.lessons.first()
+        if lesson is not None:
+            return f"Lesson: {lesson.text[:90]}", f"{doc.get_absolute_url()}#lesson-{lesson.pk}"
+        return doc.code, doc.get_absolute_url()
 
     @property
     def is_open(self) -> bool:

@@ -44,5 +44,12 @@ def filtered_items(request, scope: str) -> QuerySet[ActionItem]:
         items = items.filter(priority=priority)
     if request.GET.get("overdue"):
         items = items.overdue()
+    if team := request.GET.get("team", ""):
+        items = items.filter(team__slug=team)
+    if service := request.GET.get("service", ""):
+        items = items.filter(document__service__slug=service)
+    source = request.GET.get("source", "")
+    if source in ("orr", "coe"):
+        items = items.filter(document__kind=source)
     sort = request.GET.get("sort", "due")
     return items.distinct().order_by(*SORTS.get(sort, SORTS["due"]))

@@ -3,10 +3,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from actions import selectors
 from actions.models import ActionItem
+from catalog.models import Service, Team
 from opsreview import permissions
 
 
@@ -16,7 +18,8 @@ def item_list(request, scope):
         "items": items, "scope": scope, "status": request.GET.get("status", "open"),
         "priority": request.GET.get("priority", ""), "sort": request.GET.get("sort", "due"),
         "statuses": ActionItem.Status.choices, "priorities": ActionItem.Priority.choices,
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "teams": Team.objects.order_by("name"),
+        "services": Service.objects.order_by("name"), "filters": request.GET,
     })
 
 
@@ -42,4 +45,7 @@ def item_status(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"“{item.title}” is now {item.get_status_display().lower()}.")
-    return redirect(request.POST.get("next") or item.get_absolute_url())
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = item.get_absolute_url()
+    return redirect(back)
