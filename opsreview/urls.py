@@ -5,6 +5,7 @@ from opsreview import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("markdown/preview", views.markdown_preview, name="markdown_preview"),

@@ -114,3 +114,10 @@ def markdown_preview(request):
         return JsonResponse({"html": render_markdown(request.POST.get("text", ""))})
     except MarkdownTooLong as exc:
         return JsonResponse({"error": str(exc)}, status=400)
+
+
+def search(request):
+    from opsreview.search import search as run_search
+
+    results = run_search(request.user, request.GET.get("q", ""))
+    return render(request, "search.html", {"results": results})

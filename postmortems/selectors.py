@@ -9,25 +9,17 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from actions.models import ActionItem
-from opsreview import permissions
 from orr.services import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
 from postmortems.models import Lesson, Postmortem
-from reviews.models import Answer, ReviewerAssignment, Section, State
+from reviews.models import Answer, Section
+from reviews.selectors import visible_documents
 
 
 def visible_postmortems(user) -> QuerySet[Postmortem]:
     """The postmortems `user` may see: the rules of `permissions.can_view`, as one query."""
-    if not getattr(user, "is_authenticated", False):
-        return Postmortem.objects.none()
-    roles = permissions.roles(user)
-    assigned = ReviewerAssignment.objects.filter(document_id=OuterRef("pk"), user=user)
-    insider = Q(author=user) | Q(service__team_id__in=roles.team_ids) | Exists(assigned)
-    outside = Q(restricted=False)
-    if not (roles.admin or roles.ops_lead):
-        outside &= ~Q(state=State.DRAFT)
-    return Postmortem.objects.alive().filter(insider | outside)
+    return visible_documents(user, Postmortem.objects.all())
 
 
 def _summary_text():
