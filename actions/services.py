@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 
@@ -26,3 +27,13 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         day += dt.timedelta(days=1)
         days += day.weekday() < 5
     return days
+
+
+def item_set_status(*, item, by, status: str, note: str = "") -> None:
+    """Change an item's status; the change is recorded in its document's history."""
+    with transaction.atomic():
+        before = item.status
+        item.set_status(status, note=note)
+        if item.document_id and before != status:
+            item.document.log(by, "action_status", f"Action item “{item.title[:80]}”: "
+                              f"{before} → {status}", action=item.pk, note=note[:300])

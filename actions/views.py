@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from actions import selectors
 from actions.models import ActionItem
+from actions.services import item_set_status
 from catalog.models import Service, Team
 from opsreview import permissions
 
@@ -40,7 +41,8 @@ def item_status(request, pk):
     if not permissions.can_change_action_item(request.user, item):
         raise PermissionDenied("Only the owner, the owning team and ops leads change an item.")
     try:
-        item.set_status(request.POST.get("status", ""), note=request.POST.get("note", ""))
+        item_set_status(item=item, by=request.user, status=request.POST.get("status", ""),
+                        note=request.POST.get("note", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

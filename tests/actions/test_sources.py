@@ -60,3 +60,15 @@ def test_inline_status_change_returns_to_the_list_but_never_offsite(client, revi
     assert response["Location"] == "/actions/?status=open"
     response = client.post(url, {"status": "open", "next": "https://evil.example.com/"})
     assert response["Location"] == item.get_absolute_url()
+
+
+def test_status_changes_are_recorded_in_the_document_history(client, review, author, today):
+    item = orr_services.gap_add_action(
+        answer=review.answers.first(), by=author, title="Alarm on queue depth > 1000",
+        owner=author, due_date=today + dt.timedelta(days=9), priority="P2")
+    client.force_login(author)
+    client.post(reverse("actions:status", args=[item.pk]),
+                {"status": "done", "note": "Alarm live, runbook linked."})
+    event = review.events.filter(verb="action_status").get()
+    assert event.actor == author and "open → done" in event.message
+    assert event.data["note"] == "Alarm live, runbook linked."
