@@ -1,6 +1,6 @@
 from django.urls import path
 
-from postmortems import views
+from postmortems import attachments, views
 
 app_name = "postmortems"
 urlpatterns = [
@@ -20,6 +20,9 @@ urlpatterns = [
     path("<str:code>/lessons/<int:pk>/delete/", views.lesson_delete, name="lesson_delete"),
     path("<str:code>/lessons/<int:pk>/link/", views.lesson_link, name="lesson_link"),
     path("<str:code>/actions/new/", views.action_new, name="action_new"),
+    path("<str:code>/attachments/", attachments.upload, name="attachment_upload"),
+    path("<str:code>/attachments/<int:pk>/", attachments.download, name="attachment"),
+    path("<str:code>/attachments/<int:pk>/delete/", attachments.delete, name="attachment_delete"),
     path("<str:code>/submit/", views.postmortem_submit, name="submit"),
     path("<str:code>/decide/", views.postmortem_decide, name="decide"),
 ]
