@@ -14,4 +14,17 @@ BEAT_SCHEDULE = {
         "task": "actions.tasks.dispatch_due_reminders_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # manage.py produce_weekly_report. Last week's ops-review report, produced and mailed to
+    # the ops leads once per week however often this fires; the dispatcher adds a random delay
+    # of up to REPORT_JITTER_SECONDS.
+    "weekly-ops-review-report": {
+        "task": "reports.tasks.dispatch_weekly_report_task",
+        "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
+    },
+    # manage.py sweep_exports. Sends PDF exports again that a broker outage or a dead worker
+    # left behind; the render task's claim makes a second message harmless.
+    "export-sweeper": {
+        "task": "reports.tasks.sweep_exports_task",
+        "schedule": 60.0,
+    },
 }

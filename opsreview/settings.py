@@ -160,6 +160,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
     "max_retries": 1,
+    # A dead broker must not stall a request: retry a publish at most briefly.
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
     # How long before a task taken by a worker that died is handed to another worker.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
 }
@@ -183,6 +187,8 @@ ACTION_DUE_WEEKS = {"P1": 4, "P2": 8, "P3": 12}
 ACTION_REMIND_WORKING_DAYS_BEFORE = env.int("ACTION_REMIND_WORKING_DAYS_BEFORE", default=3)
 ACTION_ESCALATE_AFTER_DAYS = env.int("ACTION_ESCALATE_AFTER_DAYS", default=14)
 REMINDER_JITTER_SECONDS = env.int("REMINDER_JITTER_SECONDS", default=300)
+# The Monday ops-review report starts within this many seconds after 06:00 (beat has no jitter).
+REPORT_JITTER_SECONDS = env.int("REPORT_JITTER_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,
@@ -236,5 +242,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 COE_REVIEW_OVERDUE_WORKING_DAYS = env.int("COE_REVIEW_OVERDUE_WORKING_DAYS", default=5)
 
 # A countdown longer than the visibility timeout would let Redis hand the task to a second worker.
-if REMINDER_JITTER_SECONDS >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
-    raise ImproperlyConfigured("REMINDER_JITTER_SECONDS must be below CELERY_VISIBILITY_TIMEOUT.")
+_longest_jitter = max(REMINDER_JITTER_SECONDS, REPORT_JITTER_SECONDS)
+if _longest_jitter >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+    raise ImproperlyConfigured(
+        "REMINDER_JITTER_SECONDS and REPORT_JITTER_SECONDS must be below CELERY_VISIBILITY_TIMEOUT."
+    )

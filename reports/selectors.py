@@ -1,0 +1,449 @@
+"""The weekly ops-review report: reads across COEs, ORRs, action items, services and teams.
+
+Every figure is judged as of the end of the week (Monday 00:00 in ``TIME_ZONE``) from dates the
+rows keep — created, submitted and approved events, closed_at, due dates — so a past week gives
+the same figures when it is produced again later. The page, the PDF and the CSV files all print
+the one ``WeeklyReportData`` this module returns; a fixed number of queries, whatever the size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from actions.models import ActionItem
+from catalog.models import Service, Team
+from orr.models import ReadinessReview
+from orr.services import expiry_days
+from postmortems.models import ContributingFactor, Postmortem
+from postmortems.services import timeline_metrics
+from reports.tables import Table
+from reports.weeks import Week, week_of, zone
+from reviews.models import Decision, Event, State
+
+TREND_WEEKS = 8
+EXPIRY_HORIZON_DAYS = 30
+OLDEST_OVERDUE = 10
+TOP_TAGS = 15
+
+# The event-log verbs that move a document to a state (reviews.services writes them).
+STATE_OF_VERB = {
+    "submitted": State.IN_REVIEW,
+    Decision.Verdict.REQUEST_CHANGES: State.CHANGES_REQUESTED,
+    "approved_final": State.APPROVED,
+}
+CATEGORIES = ContributingFactor.Category
+
+
+@dataclass
+class WeeklyReportData:
+    week: Week
+    trend_weeks: list[Week]
+    figures: Table
+    coes: Table
+    factor_categories: Table
+    tags: Table
+    trend: Table
+    tag_trend: Table
+    orrs: Table
+    never_reviewed: Table
+    actions_by_team: Table
+    actions_by_priority: Table
+    oldest_overdue: Table
+    teams: Table
+
+    @property
+    def tables(self) -> list[Table]:
+        """Every table, in the order of the page (and of the CSV files)."""
+        return [self.figures, self.coes, self.factor_categories, self.tags, self.trend,
+                self.tag_trend, self.orrs, self.never_reviewed, self.actions_by_team,
+                self.actions_by_priority, self.oldest_overdue, self.teams]
+
+    def table(self, slug: str) -> Table | None:
+        return next((t for t in self.tables if t.slug == slug), None)
+
+    @property
+    def figure(self) -> dict[str, object]:
+        return dict(self.figures.rows)
+
+
+def weekly_report(week: Week) -> WeeklyReportData:
+    weeks = [week.previous(n) for n in range(TREND_WEEKS - 1, -1, -1)]
+    teams = list(Team.objects.order_by("name"))
+    coes = _coes(week)
+    orrs = _orrs(week)
+    actions = _actions(week)
+    trend, tag_trend, categories, tags = _trends(weeks)
+    figures = Table("key-figures", "Key figures", ["Figure", "Value"], [
+        ["COEs opened", len(coes.opened)],
+        ["COEs in review at week end", len(coes.in_review)],
+        ["COEs approved", len(coes.approved)],
+        ["Median days to approve", _median([r.days_to_approve for r in coes.approved])],
+        ["Customers affected (COEs opened)", sum(r.pm.customers_affected for r in coes.opened)],
+        ["Median time to detect, min (COEs opened)", _median([r.ttd for r in coes.opened])],
+        ["Median time to resolve, min (COEs opened)", _median([r.ttr for r in coes.opened])],
+        ["ORRs approved", len(orrs.approved)],
+        ["ORR approvals expired", len(orrs.expired)],
+        [f"ORR approvals expiring within {EXPIRY_HORIZON_DAYS} days", len(orrs.expiring)],
+        ["Services never reviewed", len(orrs.never_reviewed)],
+        ["Action items opened", len(actions.opened)],
+        ["Action items closed", len(actions.closed)],
+        ["Action items open at week end", len(actions.open)],
+        ["Action items overdue at week end", len(actions.overdue)],
+    ])
+    return WeeklyReportData(
+        week=week,
+        trend_weeks=weeks,
+        figures=figures,
+        coes=_coe_table(coes),
+        factor_categories=categories,
+        tags=tags,
+        trend=trend,
+        tag_trend=tag_trend,
+        orrs=_orr_table(orrs),
+        never_reviewed=Table(
+            "services-never-reviewed", "Services never reviewed", ["Service", "Team", "Tier"],
+            [[s.name, s.team.name, s.tier] for s in orrs.never_reviewed],
+            note="No readiness review started before the end of the week.",
+        ),
+        actions_by_team=_actions_by_team(actions),
+        actions_by_priority=_actions_by_priority(actions),
+        oldest_overdue=_oldest_overdue(actions, week),
+        teams=_team_table(teams, coes, orrs, actions),
+    )
+
+
+# --- COEs ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class CoeRow:
+    pm: Postmortem
+    state: str  # at the end of the week
+    opened: bool
+    approved: bool
+    days_to_approve: float | None
+    ttd: int | None
+    ttr: int | None
+
+
+@dataclass
+class CoeFigures:
+    rows: list[CoeRow]
+
+    @property
+    def opened(self) -> list[CoeRow]:
+        return [r for r in self.rows if r.opened]
+
+    @property
+    def approved(self) -> list[CoeRow]:
+        return [r for r in self.rows if r.approved]
+
+    @property
+    def in_review(self) -> list[CoeRow]:
+        return [r for r in self.rows if r.state == State.IN_REVIEW]
+
+
+def _coes(week: Week) -> CoeFigures:
+    start, end = week.start_at, week.end_at
+    # Opened before the end and not approved before the start: every COE that may count.
+    candidates = list(
+        Postmortem.objects.alive().filter(created_at__lt=end)
+        .filter(Q(approved_at__isnull=True) | Q(approved_at__gte=start))
+        .select_related("service__team").prefetch_related("timeline")
+        .order_by("created_at", "pk")
+    )
+    states = _states_at([pm.pk for pm in candidates], end)
+    rows = []
+    for pm in candidates:
+        opened = start <= pm.created_at < end
+        approved = pm.approved_at is not None and start <= pm.approved_at < end
+        state = states.get(pm.pk, State.DRAFT)
+        if not (opened or approved or state == State.IN_REVIEW):
+            continue
+        metrics = timeline_metrics(pm, list(pm.timeline.all()))
+        rows.append(CoeRow(
+            pm=pm, state=state, opened=opened, approved=approved,
+            days_to_approve=_round((pm.approved_at - pm.created_at) / dt.timedelta(days=1))
+            if approved else None,
+            ttd=_minutes(metrics["detect"]),
+            ttr=_minutes(metrics["resolve"]),
+        ))
+    return CoeFigures(rows)
+
+
+def _states_at(document_ids: list[int], moment: dt.datetime) -> dict[int, str]:
+    """Each document's workflow state at `moment`, replayed from the append-only event log."""
+    events = Event.objects.filter(
+        document_id__in=document_ids, verb__in=list(STATE_OF_VERB), at__lt=moment
+    ).order_by("at", "pk").values_list("document_id", "verb")
+    return {document_id: STATE_OF_VERB[verb] for document_id, verb in events}
+
+
+def _coe_table(coes: CoeFigures) -> Table:
+    rows = []
+    for r in coes.rows:
+        pm = r.pm
+        # The report is read by everyone: a restricted COE or a draft shows its code, not its
+        # title (the same rule as the COE pages).
+        if pm.restricted:
+            title = "(restricted)"
+        elif r.state == State.DRAFT:
+            title = "(draft)"
+        else:
+            title = pm.title
+        rows.append([
+            pm.code, title, pm.service.team.name, pm.service.name, f"SEV{pm.severity}",
+            State(r.state).label, _local_date(pm.created_at),
+            _local_date(pm.approved_at) if r.approved else None, r.days_to_approve,
+            pm.customers_affected, r.ttd, r.ttr,
+        ])
+    return Table(
+        "coes", "COEs opened, in review or approved",
+        ["COE", "Title", "Team", "Service", "Severity", "State at week end", "Opened",
+         "Approved", "Days to approve", "Customers affected", "TTD (min)", "TTR (min)"],
+        rows,
+        note="TTD and TTR count from the first “started” timeline event to the first "
+             "“detected” and “resolved” events. Days to approve: from opening to final approval.",
+    )
+
+
+# --- trends: COEs, contributing factors and tags over the last weeks ---------------------------
+
+
+def _trends(weeks: list[Week]) -> tuple[Table, Table, Table, Table]:
+    start, end = weeks[0].start_at, weeks[-1].end_at
+    alive = Q(postmortem__deleted_at__isnull=True)
+    opened = Counter(
+        week_of(at) for at in Postmortem.objects.alive()
+        .filter(created_at__gte=start, created_at__lt=end).values_list("created_at", flat=True)
+    )
+    factors = Counter(
+        (week_of(at), category) for category, at in ContributingFactor.objects.filter(alive)
+        .filter(created_at__gte=start, created_at__lt=end).values_list("category", "created_at")
+    )
+    tagged = Counter(
+        (week_of(at), name) for name, at in Postmortem.tags.through.objects.filter(alive)
+        .filter(postmortem__created_at__gte=start, postmortem__created_at__lt=end)
+        .values_list("tag__name", "postmortem__created_at")
+    )
+    this_week = weeks[-1]
+    trend = Table(
+        "trend", f"COEs and contributing factors, last {len(weeks)} weeks",
+        ["Week", "COEs opened", *CATEGORIES.labels],
+        [[w.iso, opened[w], *(factors[w, c] for c in CATEGORIES.values)] for w in weeks],
+        note="Contributing factors by the week they were recorded.",
+    )
+    totals = Counter()
+    for (_, name), n in tagged.items():
+        totals[name] += n
+    top = sorted(totals, key=lambda name: (-totals[name], name.lower()))[:TOP_TAGS]
+    tag_trend = Table(
+        "tag-trend", f"Tags of COEs, last {len(weeks)} weeks",
+        ["Tag", *(_short(w) for w in weeks), "Total"],
+        [[name, *(tagged[w, name] for w in weeks), totals[name]] for name in top],
+        note=f"The {TOP_TAGS} most used tags, by the week the COE was opened.",
+    )
+    categories = Table(
+        "factor-categories", "Contributing factors recorded this week", ["Category", "Factors"],
+        [[label, factors[this_week, value]] for value, label in CATEGORIES.choices],
+    )
+    week_tags = sorted(
+        ((name, n) for (w, name), n in tagged.items() if w == this_week),
+        key=lambda pair: (-pair[1], pair[0].lower()),
+    )
+    tags = Table("tags", "Tags of COEs opened this week", ["Tag", "COEs"],
+                 [[name, n] for name, n in week_tags])
+    return trend, tag_trend, categories, tags
+
+
+# --- ORRs ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class OrrFigures:
+    approved: list[tuple[ReadinessReview, dt.datetime]]
+    expired: list[tuple[ReadinessReview, dt.datetime]]
+    expiring: list[tuple[ReadinessReview, dt.datetime]]
+    services: list[Service]
+    never_reviewed: list[Service]
+
+
+def _orrs(week: Week) -> OrrFigures:
+    start, end = week.start_at, week.end_at
+    horizon = end + dt.timedelta(days=EXPIRY_HORIZON_DAYS)
+    services = list(
+        Service.objects.filter(created_at__lt=end).select_related("team")
+        .order_by("team__name", "name")
+    )
+    reviewed = set(
+        ReadinessReview.objects.alive().filter(created_at__lt=end)
+        .values_list("service_id", flat=True)
+    )
+    approvals = defaultdict(list)
+    for review in (
+        ReadinessReview.objects.alive().filter(approved_at__lt=end)
+        .select_related("service__team").order_by("approved_at", "pk")
+    ):
+        approvals[review.service_id].append(review)
+    approved, expired, expiring = [], [], []
+    for reviews in approvals.values():
+        for i, review in enumerate(reviews):
+            expires = review.approved_at + dt.timedelta(days=expiry_days(review.service.tier))
+            renewed = any(later.approved_at <= expires for later in reviews[i + 1:])
+            if start <= review.approved_at < end:
+                approved.append((review, expires))
+            if start <= expires < end and not renewed:
+                expired.append((review, expires))
+        latest = reviews[-1]
+        expires = latest.approved_at + dt.timedelta(days=expiry_days(latest.service.tier))
+        if end <= expires < horizon:
+            expiring.append((latest, expires))
+    return OrrFigures(
+        approved=sorted(approved, key=lambda pair: pair[0].approved_at),
+        expired=sorted(expired, key=lambda pair: pair[1]),
+        expiring=sorted(expiring, key=lambda pair: pair[1]),
+        services=services,
+        never_reviewed=[s for s in services if s.pk not in reviewed],
+    )
+
+
+def _orr_table(orrs: OrrFigures) -> Table:
+    rows = []
+    for label, pairs in (("Approved", orrs.approved), ("Expired", orrs.expired),
+                         (f"Expires within {EXPIRY_HORIZON_DAYS} days", orrs.expiring)):
+        rows += [
+            [label, review.code, review.service.name, review.service.team.name,
+             review.service.tier, _local_date(review.approved_at), _local_date(expires)]
+            for review, expires in pairs
+        ]
+    return Table(
+        "orrs", "Readiness reviews approved, expired and expiring",
+        ["Event", "ORR", "Service", "Team", "Tier", "Approved on", "Expires on"], rows,
+        note="An approval expires after the tier's expiry period unless a newer ORR of the "
+             "service was approved before then.",
+    )
+
+
+# --- action items -------------------------------------------------------------------------------
+
+
+@dataclass
+class ActionFigures:
+    opened: list[ActionItem]
+    closed: list[ActionItem]
+    open: list[ActionItem]
+    overdue: list[ActionItem]
+
+
+def _actions(week: Week) -> ActionFigures:
+    start, end = week.start_at, week.end_at
+    items = list(
+        ActionItem.objects.filter(created_at__lt=end)
+        .filter(Q(status__in=ActionItem.OPEN_STATUSES) | Q(closed_at__gte=start))
+        .select_related("team", "owner", "document").order_by("due_date", "pk")
+    )
+
+    def open_at_end(item: ActionItem) -> bool:
+        if item.closed_at is not None:
+            return item.closed_at >= end
+        return item.is_open
+
+    still_open = [i for i in items if open_at_end(i)]
+    return ActionFigures(
+        opened=[i for i in items if start <= i.created_at < end],
+        closed=[i for i in items if i.closed_at and start <= i.closed_at < end],
+        open=still_open,
+        overdue=[i for i in still_open if i.due_date < week.as_of],
+    )
+
+
+def _actions_by_team(actions: ActionFigures) -> Table:
+    counts = defaultdict(Counter)
+    for name, items in (("opened", actions.opened), ("closed", actions.closed),
+                        ("open", actions.open), ("overdue", actions.overdue)):
+        for item in items:
+            counts[item.team.name][name] += 1
+    teams = sorted(counts, key=lambda team: (-counts[team]["overdue"], team.lower()))
+    return Table(
+        "actions-by-team", "Action items by team",
+        ["Team", "Opened", "Closed", "Open at week end", "Overdue"],
+        [[team, counts[team]["opened"], counts[team]["closed"], counts[team]["open"],
+          counts[team]["overdue"]] for team in teams],
+    )
+
+
+def _actions_by_priority(actions: ActionFigures) -> Table:
+    open_, overdue = (Counter(i.priority for i in items) for items in (actions.open,
+                                                                         actions.overdue))
+    return Table(
+        "actions-by-priority", "Action items by priority",
+        ["Priority", "Open at week end", "Overdue"],
+        [[label, open_[value], overdue[value]] for value, label in ActionItem.Priority.choices],
+    )
+
+
+def _oldest_overdue(actions: ActionFigures, week: Week) -> Table:
+    oldest = sorted(actions.overdue, key=lambda i: (i.due_date, i.pk))[:OLDEST_OVERDUE]
+    return Table(
+        "oldest-overdue", "Oldest overdue action items",
+        ["Action item", "Team", "Owner", "Priority", "Due", "Days overdue", "Source"],
+        [[i.title, i.team.name, i.owner.get_full_name() or i.owner.get_username(), i.priority,
+          i.due_date.isoformat(), (week.as_of - i.due_date).days,
+          i.document.code if i.document_id else ""] for i in oldest],
+        note=f"Open at the end of the week and due before {week.as_of.day} {week.as_of:%b %Y}; "
+             f"the {OLDEST_OVERDUE} oldest.",
+    )
+
+
+# --- per team -----------------------------------------------------------------------------------
+
+
+def _team_table(teams: list[Team], coes: CoeFigures, orrs: OrrFigures,
+                actions: ActionFigures) -> Table:
+    by_team = Counter
+    services = by_team(s.team_id for s in orrs.services)
+    never = by_team(s.team_id for s in orrs.never_reviewed)
+    approved = by_team(r.service.team_id for r, _ in orrs.approved)
+    expiring = by_team(r.service.team_id for r, _ in orrs.expiring)
+    opened = by_team(r.pm.service.team_id for r in coes.opened)
+    a_opened = by_team(i.team_id for i in actions.opened)
+    a_closed = by_team(i.team_id for i in actions.closed)
+    a_overdue = by_team(i.team_id for i in actions.overdue)
+    return Table(
+        "teams", "Per team",
+        ["Team", "Services", "Never reviewed", "ORRs approved",
+         f"ORRs expiring ≤ {EXPIRY_HORIZON_DAYS} d", "COEs opened", "Actions opened",
+         "Actions closed", "Actions overdue"],
+        [[t.name, services[t.pk], never[t.pk], approved[t.pk], expiring[t.pk], opened[t.pk],
+          a_opened[t.pk], a_closed[t.pk], a_overdue[t.pk]] for t in teams],
+    )
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def _local_date(moment: dt.datetime) -> str:
+    return moment.astimezone(zone()).date().isoformat()
+
+
+def _minutes(delta: dt.timedelta | None) -> int | None:
+    return None if delta is None else int(delta.total_seconds() // 60)
+
+
+def _round(value: float) -> float | int:
+    rounded = round(value, 1)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+def _median(values) -> float | int | None:
+    present = [v for v in values if v is not None]
+    return _round(statistics.median(present)) if present else None
+
+
+def _short(week: Week) -> str:
+    return week.iso.split("-")[1]
