@@ -62,6 +62,9 @@ test-unit: install
 test-integration: install system-test
 	$(PY) tests/harness.py integration
 
+bench: install system-test
+	$(PY) tests/bench/run.py
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run

@@ -25,8 +25,13 @@ def item_list(request, scope):
 
 
 def item_detail(request, pk):
-    item = get_object_or_404(ActionItem.objects.with_related(), pk=pk)
-    if item.document and not permissions.can_view(request.user, item.document) \
+    item = get_object_or_404(
+        ActionItem.objects.with_related().select_related("document__postmortem"), pk=pk
+    )
+    # A COE's restricted flag lives on the Postmortem row; can_view needs it to hide the item
+    # (and the COE's title) from outsiders.
+    document = getattr(item.document, "postmortem", None) or item.document
+    if document and not permissions.can_view(request.user, document) \
             and item.owner_id != request.user.pk:
         raise Http404("No such action item.")
     return render(request, "actions/item_detail.html", {

@@ -1,3 +1,4 @@
+from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Service, Team
@@ -27,8 +28,11 @@ def service_detail(request, slug):
     service = get_object_or_404(
         Service.objects.select_related("team").prefetch_related("links"), slug=slug
     )
+    # can_view hides restricted COEs from outsiders by the child's `restricted` flag, which a
+    # plain Document row lacks: bring it along in the same query.
     documents = [
         d for d in Document.objects.alive().filter(service=service)
+        .annotate(restricted=F("postmortem__restricted"))
         .select_related("author", "service").prefetch_related("assignments")
         if can_view(request.user, d)
     ]

@@ -61,7 +61,13 @@ def _assigned(user, document) -> bool:
 
 
 def _restricted(document) -> bool:
-    return bool(getattr(document, "restricted", False))
+    if hasattr(document, "restricted"):
+        return bool(document.restricted)
+    if document.kind == "coe":  # a plain Document row: the flag is on the Postmortem row
+        from postmortems.models import Postmortem
+
+        return Postmortem.objects.filter(pk=document.pk, restricted=True).exists()
+    return False
 
 
 def can_view(user, document) -> bool:

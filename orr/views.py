@@ -94,7 +94,7 @@ def review_detail(request, code):
     review = get_review_for_user(request, code)
     sections, answers = _sections_with_progress(review)
     decisions = list(review.decisions.select_related("reviewer").prefetch_related(
-        "flagged_answers__question"))
+        "flagged_answers__question__section"))
     user = request.user
     return render(request, "orr/review_detail.html", {
         "review": review,

@@ -46,7 +46,7 @@ def test_reviewer_approves_a_submitted_orr_from_the_queue(page, live_server, dem
     login(page, live_server, "raj", "demo")
     page.get_by_role("link", name="Review queue").click()
     card = page.locator("article", has_text=ledger.code)
-    expect(card).to_contain_text("All required questions answered")
+    expect(card).to_contain_text("Every gate passed on submit")
     screenshot(page, "review-queue")
     card.get_by_role("link", name="Approve or request changes").click()
     page.get_by_label("Approve").check()

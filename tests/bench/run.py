@@ -1,0 +1,388 @@
+"""The "scale and speed" benchmarks, end to end, on a throwaway PostgreSQL on loopback.
+
+    python tests/bench/run.py [--scale 0.1] [--seconds 10] [--markdown results.md]
+
+1. starts a private PostgreSQL (tests/harness.py), migrates, collects static files;
+2. seeds production-sized data with seed_scale (50 teams, 500 services, 1,500 ORRs, 5,000 COEs,
+   50,000 action items at --scale 1);
+3. serves the app with gunicorn (2 sync workers, DEBUG=0) on 127.0.0.1 and measures page
+   throughput against a bare view of the same size, and autosave latency;
+4. times PDF exports against WeasyPrint alone, and the weekly report (then again on double data);
+5. prints one table: figure, baseline, ratio, target.
+
+Everything runs on this machine's loopback, bounded in time and requests; the database and the
+server are stopped and their files removed at the end, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
+
+import bench_autosave  # noqa: E402
+import bench_pages  # noqa: E402
+import bench_pdf  # noqa: E402
+import bench_report  # noqa: E402
+
+from tests import harness  # noqa: E402
+
+SIZES = {"teams": 50, "services": 500, "orrs": 1500, "coes": 5000, "actions": 50000}
+HOST = "127.0.0.1"
+PASSWORD = secrets.token_urlsafe(12)
+SECTION = "monitoring"  # the ORR's longest section (18 questions)
+PDF_TIMELINE_EVENTS = 40
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    baseline: str
+    ratio: float | None
+    target: str
+    ok: bool | None
+
+    def cells(self) -> list[str]:
+        ratio = "—" if self.ratio is None else f"{self.ratio:.2f}×"
+        verdict = "—" if self.ok is None else ("met" if self.ok else "MISSED")
+        return [self.figure, self.value, self.baseline, ratio, self.target, verdict]
+
+
+HEADER = ["Figure", "Measured", "Baseline", "Ratio", "Target", ""]
+
+
+def table(rows: list[Row]) -> str:
+    cells = [HEADER] + [r.cells() for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(HEADER))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER[:-1] + ["Result"]) + " |",
+             "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+# --- processes ----------------------------------------------------------------------------------
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 900) -> str:
+    out = subprocess.run([sys.executable, "manage.py", *args], env=env, cwd=REPO,
+                         capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{out.stdout}{out.stderr}")
+    return out.stdout
+
+
+def seed(env: dict[str, str], scale: float, seed_value: int) -> tuple[int, float, float]:
+    """Rows, seconds and rows/s of one seed_scale run."""
+    sizes = [f"--{k}={max(1, round(v * scale))}" for k, v in SIZES.items()]
+    out = manage(env, "seed_scale", *sizes, f"--seed={seed_value}")
+    match = re.search(r"(\d+) rows in ([\d.]+) s: (\d+) rows/s", out)
+    if not match:
+        raise RuntimeError(f"seed_scale printed no rate:\n{out}")
+    say(out.strip())
+    return int(match[1]), float(match[2]), float(match[3])
+
+
+def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [str(gunicorn), "opsreview.wsgi:application", "--workers", "2",
+             "--bind", f"{HOST}:{port}", "--chdir", str(REPO), "--timeout", "120",
+             "--graceful-timeout", "5"],
+            env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {log}")
+        with contextlib.suppress(OSError):
+            if bench_pages.fetch(HOST, port, "/healthz")[0] == 200:
+                return proc
+        time.sleep(0.3)
+    stop(proc)
+    raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    # Its own session: the master and both workers share the process group.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --- what to measure -------------------------------------------------------------------------
+
+
+@dataclass
+class Targets:
+    lead: str
+    member: str
+    token: str
+    service_slug: str
+    draft_code: str
+    answer_pk: int
+    answer_revision: int
+    coe_code: str
+    orr_pdf_code: str
+
+
+def prepare() -> Targets:
+    """Bench users, an API token and the documents each measurement uses (in this process)."""
+    from django.contrib.auth import get_user_model
+
+    from catalog.models import Membership, Service, ops_leads_group
+    from orr.models import ApiToken, ReadinessReview
+    from orr.services import readiness_for_services
+    from postmortems.models import Postmortem
+    from reviews.models import Answer, State
+
+    users = get_user_model().objects
+    lead = users.create_user("bench-lead", password=PASSWORD, first_name="Bench",
+                             last_name="Lead")
+    lead.groups.add(ops_leads_group())
+    # A draft with the most answers: its author's team edits it, the member autosaves into it.
+    drafts = ReadinessReview.objects.alive().filter(state=State.DRAFT)
+    draft = max(drafts.select_related("service"), key=lambda r: r.answers.exclude(text="").count())
+    member = users.create_user("bench-member", password=PASSWORD)
+    Membership.objects.create(user=member, team_id=draft.service.team_id)
+    answer = (Answer.objects.filter(document=draft, question__kind="markdown",
+                                    question__section__key=SECTION)
+              .order_by("question__order").first())
+    services = list(Service.objects.all())
+    ready = [s for s, r in readiness_for_services(services).items() if r.status == "ready"]
+    service = next(s for s in services if s.pk in ready)
+    coe = (Postmortem.objects.alive().filter(state=State.APPROVED, restricted=False)
+           .order_by("-created_at").first())
+    orr_pdf = (ReadinessReview.objects.alive().filter(state=State.APPROVED)
+               .order_by("-approved_at").first())
+    _, raw = ApiToken.issue(name="bench", by=lead)
+    return Targets(lead.username, member.username, raw, service.slug, draft.code, answer.pk,
+                   answer.revision, coe.code, orr_pdf.code)
+
+
+def grow_timeline(code: str, events: int) -> None:
+    """Give the COE `events` timeline events in all, for the PDF measurement."""
+    import datetime as dt
+
+    from postmortems.models import Postmortem, TimelineEvent
+
+    coe = Postmortem.objects.get(code=code)
+    missing = events - coe.timeline.count()
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(postmortem=coe, kind="other", note="Status page updated for customers.",
+                      at=coe.incident_start + dt.timedelta(minutes=3 + i))
+        for i in range(max(0, missing))
+    )
+
+
+def measure_pages(port: int, t: Targets, args) -> list[bench_pages.Comparison]:
+    lead = bench_pages.login(HOST, port, t.lead, PASSWORD)
+    member = bench_pages.login(HOST, port, t.member, PASSWORD)
+    as_lead = {"Cookie": bench_pages.cookie_header(lead)}
+    as_member = {"Cookie": bench_pages.cookie_header(member)}
+    api = {"Authorization": f"Bearer {t.token}", "Accept": "application/json"}
+    pages = [
+        ("Service list", "/services/", as_lead),
+        ("ORR section edit", f"/orr/{t.draft_code}/section/{SECTION}/", as_member),
+        ("COE page", f"/coe/{t.coe_code}/", as_lead),
+        ("All action items", "/actions/all/", as_lead),
+        ("Readiness API", f"/api/v1/services/{t.service_slug}/readiness/", api),
+    ]
+    results = []
+    for name, path, headers in pages:
+        result = bench_pages.compare(name, HOST, port, path, headers=headers,
+                                     seconds=args.seconds, max_requests=args.requests,
+                                     concurrency=args.concurrency)
+        say(bench_pages.describe(result))
+        results.append(result)
+    return results
+
+
+def measure_autosave(port: int, t: Targets, saves: int):
+    jar = bench_pages.login(HOST, port, t.member, PASSWORD)
+    load = bench_autosave.autosave(HOST, port, jar, code=t.draft_code, answer=t.answer_pk,
+                                   revision=t.answer_revision, saves=saves)
+    # The baseline: the same number of sequential requests to the bare view.
+    headers = {"Cookie": bench_pages.cookie_header(jar)}
+    bare = bench_pages.hammer(HOST, port, "/__bench__/bare/64/", headers=headers,
+                              seconds=60, max_requests=saves, concurrency=1)
+    say(f"autosave: p50 {load.percentile(50):.1f} ms, p95 {load.percentile(95):.1f} ms, "
+        f"{load.errors} errors; bare p95 {bare.percentile(95):.1f} ms")
+    return load, bare
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def run(args) -> list[Row]:
+    rows: list[Row] = []
+    bindir = harness.pg_bindir()
+    root = harness.make_pg_dir()
+    gunicorn = None
+    began = time.monotonic()
+    try:
+        env = harness.base_env()
+        env.update(harness.start_postgres(bindir, root))
+        port = harness.free_port()
+        env.update({
+            "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40), "ALLOWED_HOSTS": HOST,
+            "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0", "SITE_URL": f"http://{HOST}:{port}",
+            "STATIC_ROOT": str(root / "static"), "MEDIA_ROOT": str(root / "media"),
+            "DJANGO_SETTINGS_MODULE": "tests.bench.settings", "LOG_LEVEL": "WARNING",
+            # A login a second from one address is the benchmark, not an attack.
+            "AXES_FAILURE_LIMIT": "1000",
+        })
+        say("migrating and collecting static files")
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        n, seconds, rate = seed(env, args.scale, seed_value=1)
+        rows.append(Row("seed_scale rate", f"{rate:,.0f} rows/s", "—", None,
+                        f"minutes ({n:,} rows in {seconds:.0f} s)", seconds < 600))
+
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        targets = prepare()
+        gunicorn = start_gunicorn(env, port, root / "gunicorn.log")
+        for c in measure_pages(port, targets, args):
+            rows.append(Row(
+                f"{c.name} throughput",
+                f"{c.page.rps:.1f} req/s (p50 {c.page.percentile(50):.0f} ms, "
+                f"p95 {c.page.percentile(95):.0f} ms, {c.page.size / 1024:.0f} KiB"
+                + (f", {c.page.errors} errors" if c.page.errors else "") + ")",
+                f"bare view {c.bare.rps:.1f} req/s", c.ratio, "≥ 0.5×", c.ratio >= 0.5))
+        load, bare = measure_autosave(port, targets, args.saves)
+        p95 = load.percentile(95)
+        rows.append(Row(f"Autosave p95 ({load.requests} sequential saves)",
+                        f"{p95:.1f} ms (p50 {load.percentile(50):.1f} ms"
+                        + (f", {load.errors} errors" if load.errors else "") + ")",
+                        f"bare view p95 {bare.percentile(95):.1f} ms",
+                        p95 / bare.percentile(95), "≤ 50 ms", p95 <= 50 and not load.errors))
+        stop(gunicorn)  # the PDFs and the report get the CPU to themselves
+        gunicorn = None
+
+        rows += measure_pdfs(targets)
+        rows += measure_report(env, args)
+    finally:
+        stop(gunicorn)
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+        harness.stop_postgres(bindir, root)
+        shutil.rmtree(root, ignore_errors=True)
+        say(f"PostgreSQL stopped, files removed; {time.monotonic() - began:.0f} s in all")
+    return rows
+
+
+def measure_pdfs(t: Targets) -> list[Row]:
+    found = bench_pdf.layouts()
+    rows = []
+    plan = [("orr", t.orr_pdf_code, "ORR PDF (every question answered)"),
+            ("coe", t.coe_code, f"COE PDF ({PDF_TIMELINE_EVENTS} timeline events)")]
+    for kind, code, label in plan:
+        if kind not in found:
+            say(f"{label}: no print template yet, skipped")
+            rows.append(Row(label, "skipped: no print template", "—", None, "≤ 1.3×", None))
+            continue
+        if kind == "coe":
+            grow_timeline(code, PDF_TIMELINE_EVENTS)
+        timing = bench_pdf.time_document(code)
+        say(f"{label}: app {timing.app:.2f} s (context and HTML {timing.html:.2f} s), "
+            f"WeasyPrint alone {timing.standalone:.2f} s, {timing.pages} pages")
+        rows.append(Row(label, f"{timing.app:.2f} s (context and HTML {timing.html:.2f} s; "
+                               f"{timing.pages} pages, {timing.html_bytes / 1024:.0f} KiB HTML)",
+                        f"WeasyPrint alone {timing.standalone:.2f} s", timing.ratio, "≤ 1.3×",
+                        timing.ratio <= 1.3))
+    return rows
+
+
+def measure_report(env: dict[str, str], args) -> list[Row]:
+    if not bench_report.available():
+        say("weekly report: reports.selectors.weekly_report not found, skipped")
+        return [Row("Weekly report", "skipped: no reports.selectors.weekly_report", "—", None,
+                    "≤ 2.2× on double data", None)]
+    def memory(r: dict) -> str:
+        return f"{r['peak_mb']:.0f} MB allocated at peak, process {r['maxrss_mb']:.0f} MB"
+
+    first = bench_report.measure(env)
+    say(f"weekly report {first['week']}: {first['seconds']:.2f} s, {memory(first)}")
+    n, seconds, rate = seed(env, args.scale, seed_value=2)
+    second = bench_report.measure(env, first["week"])
+    say(f"weekly report on double data: {second['seconds']:.2f} s, {memory(second)}")
+    ratio = second["seconds"] / first["seconds"]
+    memory_ratio = second["peak_mb"] / first["peak_mb"] if first["peak_mb"] else None
+    return [
+        Row(f"Weekly report {first['week']}", f"{first['seconds']:.2f} s ({memory(first)})",
+            "—", None, "—", None),
+        Row("Weekly report, double data: time", f"{second['seconds']:.2f} s",
+            f"{first['seconds']:.2f} s at 1×", ratio, "≤ 2.2×", ratio <= 2.2),
+        Row("Weekly report, double data: memory", memory(second),
+            f"{first['peak_mb']:.0f} MB at 1×", memory_ratio, "—", None),
+        Row("seed_scale rate, second run", f"{rate:,.0f} rows/s", "—", None,
+            f"minutes ({n:,} rows in {seconds:.0f} s)", seconds < 600),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiplies every seed_scale size (0.1 for a quick run)")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="load per page and per bare view (default 10, 4 below scale 1)")
+    parser.add_argument("--requests", type=int, default=3000, help="cap per page and bare view")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--markdown", type=Path, help="also write the table here as Markdown")
+    args = parser.parse_args()
+    if args.seconds is None:
+        args.seconds = 10.0 if args.scale >= 1 else 4.0
+    signal.signal(signal.SIGTERM, harness.exit_on_signal)
+    signal.signal(signal.SIGHUP, harness.exit_on_signal)
+    try:
+        rows = run(args)
+    except RuntimeError as exc:
+        say(str(exc))
+        return 1
+    print(f"\nScale {args.scale:g}, {os.cpu_count()} cores, concurrency {args.concurrency}, "
+          f"{args.seconds:g} s per page\n")
+    print(table(rows))
+    if args.markdown:
+        args.markdown.write_text(markdown(rows), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
