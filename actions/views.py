@@ -11,12 +11,14 @@ from actions.models import ActionItem
 from actions.services import item_set_status
 from catalog.models import Service, Team
 from opsreview import permissions
+from opsreview.paging import page_of
 
 
 def item_list(request, scope):
-    items = list(selectors.filtered_items(request, scope)[:500])
+    page = page_of(request, selectors.filtered_items(request, scope))
     return render(request, "actions/item_list.html", {
-        "items": items, "scope": scope, "status": request.GET.get("status", "open"),
+        "page": page, "items": list(page), "scope": scope,
+        "status": request.GET.get("status", "open"),
         "priority": request.GET.get("priority", ""), "sort": request.GET.get("sort", "due"),
         "statuses": ActionItem.Status.choices, "priorities": ActionItem.Priority.choices,
         "today": timezone.localdate(), "teams": Team.objects.order_by("name"),

@@ -2,6 +2,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Service, Team
+from opsreview.paging import page_of
 from opsreview.permissions import can_view, in_team
 from orr.forms import StartReviewForm
 from orr.models import ReadinessReview
@@ -20,7 +21,8 @@ def service_list(request):
         and (not status or readiness[s.pk].status == status)
     ]
     return render(request, "catalog/service_list.html", {
-        "rows": rows, "q": query, "status": status, "statuses": list(Readiness.LABELS.items()),
+        "page": page_of(request, rows), "q": query, "status": status,
+        "statuses": list(Readiness.LABELS.items()),
     })
 
 

@@ -21,7 +21,9 @@ import html as html_lib
 import logging
 import mimetypes
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -99,6 +101,24 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 _VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "col", "area", "base", "wbr"}
 
 
+# Pages show the same answers again and again; rendering is pure, so remember recent results.
+# Only successful renders of short texts are kept: a fallback caused by a busy machine (the time
+# budget) must not stick, and the cache stays small (at most CACHE_ENTRIES × CACHE_MAX_CHARS).
+CACHE_ENTRIES = 4096
+CACHE_MAX_CHARS = 20_000
+_CACHE: OrderedDict[str, str] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _remember(text: str, html: str) -> None:
+    if len(text) > CACHE_MAX_CHARS:
+        return
+    with _CACHE_LOCK:
+        _CACHE[text] = html
+        while len(_CACHE) > CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+
+
 def render_markdown(text: str) -> str:
     """Markdown to sanitised HTML, safe to insert into pages, e-mails and PDFs."""
     if len(text) > MAX_MARKDOWN_CHARS:
@@ -107,6 +127,9 @@ def render_markdown(text: str) -> str:
             f"{MAX_MARKDOWN_CHARS:,} characters."
         )
     text = _clean_text(text)
+    cached = _CACHE.get(text)
+    if cached is not None:
+        return cached
     reason = _pathological(text)
     if reason is None:
         try:
@@ -119,7 +142,9 @@ def render_markdown(text: str) -> str:
             if _html_depth(converted) > MAX_NESTING:
                 reason = f"HTML nested deeper than {MAX_NESTING}"
             else:
-                return _CLEANER.clean(converted)
+                html = _CLEANER.clean(converted)
+                _remember(text, html)
+                return html
     logger.warning("Rendering %d characters as plain text: %s", len(text), reason)
     return _escaped_paragraphs(text)
 

@@ -36,10 +36,12 @@ def test_the_all_page_needs_the_same_queries_for_10_and_1000_items(
         assert client.get(reverse("actions:all")).status_code == 200
 
     bulk_items(990, owner=author, team=payments, document=review)
-    with django_assert_max_num_queries(len(ten)):
+    # The paginator adds one COUNT query once there is more than one page.
+    with django_assert_max_num_queries(len(ten) + 1):
         response = client.get(reverse("actions:all"))
     assert response.status_code == 200
-    assert len(response.context["items"]) == 500
+    assert len(response.context["items"]) == 50
+    assert response.context["page"].paginator.count == 1000
 
 
 def download(user, scope="all", **query):
@@ -71,7 +73,7 @@ def test_csv_has_the_items_of_the_filtered_list(author, teammate, payments):
     assert [r["ID"] for r in rows(download(author, "mine", status="done"))] == [str(closed.pk)]
 
 
-def test_csv_is_not_cut_at_the_500_rows_of_the_page(ops_lead, author, payments):
+def test_csv_is_not_cut_at_the_rows_of_one_page(ops_lead, author, payments):
     bulk_items(501, owner=author, team=payments)
     assert len(rows(download(ops_lead))) == 501
 

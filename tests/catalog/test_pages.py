@@ -89,3 +89,15 @@ def test_seed_demo_is_idempotent_and_has_every_role(db):
     assert users.get(username="ana").check_password("demo")
     states = set(Document.objects.values_list("state", flat=True))
     assert states == {"draft", "in_review", "changes_requested", "approved"}
+
+
+def test_service_list_pages_by_fifty_and_keeps_the_filter(client, author, payments):
+    for i in range(60):
+        make_service(payments, name=f"Svc {i:02d}", slug=f"svc-{i}")
+    client.force_login(author)
+    first = client.get(reverse("catalog:services"), {"q": "svc"})
+    assert len(first.context["page"]) == 50
+    content = first.content.decode()
+    assert "1–50 of 60" in content and "q=svc&amp;page=2" in content
+    second = client.get(reverse("catalog:services"), {"q": "svc", "page": 2})
+    assert len(second.context["page"]) == 10

@@ -406,3 +406,25 @@ def test_user_markdown_image_is_not_fetched_in_pdf(roots):
         ("http://169.254.169.254/latest/meta-data", False),
         (PDF_BASE_URL + "media/dot.svg", True),
     ]
+
+
+def test_repeated_text_is_rendered_once(monkeypatch):
+    calls = []
+    real = rendering._convert
+    monkeypatch.setattr(rendering, "_convert", lambda text: calls.append(text) or real(text))
+    text = "A **cached** answer that no other test uses."
+    first = render_markdown(text)
+    assert render_markdown(text) == first
+    assert calls == [text]
+
+
+def test_a_fallback_is_not_remembered(monkeypatch):
+    text = "An answer rendered while the machine was busy."
+
+    def slow(_text):
+        raise rendering._OutOfTime
+
+    monkeypatch.setattr(rendering, "_convert", slow)
+    assert "<strong>" not in render_markdown(text)
+    monkeypatch.undo()
+    assert text not in rendering._CACHE
