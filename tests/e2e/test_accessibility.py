@@ -36,6 +36,13 @@ def demo(questionnaires):
     call_command("seed_demo", verbosity=0)
 
 
+def last_week() -> str:
+    import datetime as dt
+
+    year, week, _ = (dt.date.today() - dt.timedelta(days=7)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def pages(live_server):
     draft = Document.objects.get(state="draft", service__slug="checkout-api")
     first_section = draft.version.sections.first().key
@@ -46,8 +53,8 @@ def pages(live_server):
             f"/orr/{draft.code}/section/{first_section}/", "/actions/", "/coe/",
             f"/coe/{coe.code}/", f"/coe/{coe.code}/edit/", "/coe/new/",
         ],
-        "raj": ["/reviews/queue/"],
-        "olu": ["/", "/reports/"],
+        "raj": ["/reviews/queue/", "/search/?q=checkout"],
+        "olu": ["/", "/reports/", f"/reports/weekly/{last_week()}/", "/actions/all/"],
     }
 
 

@@ -22,7 +22,7 @@ def expected(role: str, action: str, state: str) -> str:
     visible = state != "draft" or role in ("author", "teammate", "reviewer", "ops_lead", "admin")
     if not visible:
         return HIDDEN
-    if action in ("view", "comment"):
+    if action in ("view", "comment", "export"):
         return OK
     if action in ("edit", "submit"):
         editable = state in ("draft", "changes_requested")
@@ -44,6 +44,8 @@ def request(client, action, review, answer):
         return client.post(reverse("orr:submit", args=[code]))
     if action == "comment":
         return client.post(reverse("orr:answer_comment", args=[code, answer.pk]), {"body": "hi"})
+    if action == "export":
+        return client.post(reverse("reports:export_create", args=[code]))
     if action == "decide":
         return client.post(reverse("orr:decide", args=[code]),
                            {"verdict": "request_changes", "reason": "More detail."})
@@ -66,7 +68,7 @@ def people(author, teammate, reviewer, ops_lead, outsider, django_user_model):
 
 
 @pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("action", ["view", "edit", "submit", "comment", "decide"])
+@pytest.mark.parametrize("action", ["view", "edit", "submit", "comment", "decide", "export"])
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, review, people, author, reviewer, role, action, state):
     document_assign_reviewer(document=review, reviewer=reviewer, by=author)

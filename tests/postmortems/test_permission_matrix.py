@@ -27,7 +27,7 @@ def expected(role: str, action: str, state: str, restricted: bool) -> str:
         visible = state != "draft" or role in INSIDERS + ("ops_lead", "admin")
     if not visible:
         return HIDDEN
-    if action == "view":
+    if action in ("view", "export"):
         return OK
     if action in ("edit", "submit"):
         editable = state in ("draft", "changes_requested")
@@ -46,6 +46,8 @@ def request(client, action, coe, answer):
                             f"q{answer.pk}-text": "x", f"q{answer.pk}-risk": ""})
     if action == "submit":
         return client.post(reverse("postmortems:submit", args=[coe.code]))
+    if action == "export":
+        return client.post(reverse("reports:export_create", args=[coe.code]))
     if action == "decide":
         return client.post(reverse("postmortems:decide", args=[coe.code]),
                            {"verdict": "request_changes", "reason": "Go one why deeper."})
@@ -69,7 +71,7 @@ def people(author, teammate, reviewer, ops_lead, outsider, django_user_model):
 
 @pytest.mark.parametrize("restricted", [False, True], ids=["open", "restricted"])
 @pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("action", ["view", "edit", "submit", "decide"])
+@pytest.mark.parametrize("action", ["view", "edit", "submit", "decide", "export"])
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, questionnaires, checkout, people, author, reviewer, role,
                            action, state, restricted):
