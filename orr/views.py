@@ -15,11 +15,10 @@ from opsreview import permissions
 from orr import forms, services
 from orr.models import ReadinessReview
 from reviews import gates
+from reviews.messages import decide_with_message, submit_with_message
 from reviews.models import Answer, Comment, Evidence, State
 from reviews.services import (
     document_assign_reviewer,
-    document_decide,
-    document_submit,
     missing_approvals,
 )
 
@@ -290,15 +289,7 @@ def review_assign(request, code):
 @require_POST
 def review_submit(request, code):
     review = get_review_for_user(request, code, "submit")
-    try:
-        document_submit(document=review, by=request.user)
-    except gates.GatesFailed as exc:
-        messages.error(request, "Not submitted. Failing gates: " + "; ".join(
-            f"{r.label} — {r.message}" for r in exc.failed))
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"{review.code} submitted for review.")
+    submit_with_message(request, review, success=f"{review.code} submitted for review.")
     return redirect(review)
 
 
@@ -306,22 +297,10 @@ def review_submit(request, code):
 def review_decide(request, code):
     review = get_review_for_user(request, code, "decide")
     form = forms.DecisionForm(request.POST, document=review)
-    if not form.is_valid():
-        messages.error(request, "A decision needs a verdict and a reason.")
-        return redirect(review)
-    try:
-        document_decide(document=review, reviewer=request.user,
-                        verdict=form.cleaned_data["verdict"], reason=form.cleaned_data["reason"],
-                        flagged_answers=form.cleaned_data["flagged"])
-    except gates.GatesFailed as exc:
-        messages.error(request, "Not approved. Failing gates: " + "; ".join(
-            f"{r.label} — {r.message}" for r in exc.failed))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    if form.is_valid():
+        decide_with_message(request, review, form)
     else:
-        review.refresh_from_db()
-        messages.success(request, f"Decision recorded; {review.code} is now "
-                                  f"{review.get_state_display().lower()}.")
+        messages.error(request, "A decision needs a verdict and a reason.")
     return redirect(review)
 
 

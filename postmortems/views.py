@@ -16,7 +16,8 @@ from orr.forms import AnswerForm, DecisionForm
 from postmortems import forms, selectors, services
 from postmortems.models import ContributingFactor, Postmortem
 from reviews import gates
-from reviews.services import document_decide, document_submit, missing_approvals
+from reviews.messages import decide_with_message, submit_with_message
+from reviews.services import missing_approvals
 
 
 def get_postmortem_for_user(request, code: str, action: str = "view") -> Postmortem:
@@ -306,15 +307,8 @@ def action_new(request, code):
 @require_POST
 def postmortem_submit(request, code):
     postmortem = get_postmortem_for_user(request, code, "submit")
-    try:
-        document_submit(document=postmortem, by=request.user)
-    except gates.GatesFailed as exc:
-        messages.error(request, "Not submitted. Failing gates: " + "; ".join(
-            f"{r.label} — {r.message}" for r in exc.failed))
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"{postmortem.code} submitted to the committee.")
+    submit_with_message(request, postmortem,
+                        success=f"{postmortem.code} submitted to the committee.")
     return redirect(postmortem)
 
 
@@ -325,18 +319,6 @@ def postmortem_decide(request, code):
     if not form.is_valid():
         messages.error(request, "A decision needs a verdict and a reason.")
         return _render_detail(request, postmortem, 400, {"decision": form})
-    try:
-        document_decide(document=postmortem, reviewer=request.user,
-                        verdict=form.cleaned_data["verdict"], reason=form.cleaned_data["reason"],
-                        flagged_answers=form.cleaned_data["flagged"])
-    except gates.GatesFailed as exc:
-        messages.error(request, "Not approved. Failing gates: " + "; ".join(
-            f"{r.label} — {r.message}" for r in exc.failed))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        postmortem.refresh_from_db()
-        messages.success(request, f"Decision recorded; {postmortem.code} is now "
-                                  f"{postmortem.get_state_display().lower()}.")
+    decide_with_message(request, postmortem, form)
     return redirect(postmortem)
 
