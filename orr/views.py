@@ -160,14 +160,16 @@ def section_edit(request, code, key):
 
 
 def _row_forms(request, review, answer) -> dict:
-    # Each answer's forms get their own ids, so labels stay unique on the page.
+    # Each answer's forms get their own ids, so labels stay unique on the page. The gap forms
+    # exist only where the answer is a gap: building them for every answer was most of the
+    # page's cost.
     auto_id = f"id_{answer.pk}_%s"
     kept = request.session.pop(f"action-{answer.pk}", None)
+    if not (answer.is_gap or kept):
+        return {}
     return {
         "action_form": forms.GapActionForm(kept, team=review.service.team, auto_id=auto_id),
         "accept_form": forms.AcceptRiskForm(auto_id=auto_id),
-        "comment_form": forms.CommentForm(auto_id=auto_id),
-        "evidence_form": forms.EvidenceForm(auto_id=auto_id),
     }
 
 
