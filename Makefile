@@ -19,7 +19,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed .env
+
+# Local development runs with DEBUG on, so manage.py works without a SECRET_KEY; production
+# sets its variables in the environment and has no .env (it is ignored by git and docker).
+.env:
+	printf 'DEBUG=1\n' > .env
 
 # WeasyPrint needs Pango; a bare Debian may not have it.
 system-run:
