@@ -1,4 +1,4 @@
-from django.db.models import F
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Service, Team
@@ -11,17 +11,24 @@ from reviews.models import Document
 
 
 def service_list(request):
-    services = list(Service.objects.select_related("team").order_by("team__name", "name"))
-    readiness = readiness_for_services(services)
-    query = request.GET.get("q", "").strip().lower()
+    query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    rows = [
-        (s, readiness[s.pk]) for s in services
-        if (not query or query in s.name.lower() or query in s.team.name.lower())
-        and (not status or readiness[s.pk].status == status)
-    ]
+    services = Service.objects.select_related("team").order_by("team__name", "name")
+    if query:
+        services = services.filter(Q(name__icontains=query) | Q(team__name__icontains=query))
+    if status:
+        # Readiness is computed, not stored: filtering by it needs every matching service.
+        services = list(services)
+        readiness = readiness_for_services(services)
+        page = page_of(request, [(s, readiness[s.pk]) for s in services
+                                 if readiness[s.pk].status == status])
+    else:
+        # Without that filter only the shown page needs its readiness computed.
+        page = page_of(request, services)
+        readiness = readiness_for_services(list(page))
+        page.object_list = [(s, readiness[s.pk]) for s in page]
     return render(request, "catalog/service_list.html", {
-        "page": page_of(request, rows), "q": query, "status": status,
+        "page": page, "q": query, "status": status,
         "statuses": list(Readiness.LABELS.items()),
     })
 
