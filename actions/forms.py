@@ -14,6 +14,7 @@ class ActionItemForm(forms.ModelForm):
         model = ActionItem
         fields = ["title", "owner", "priority", "due_date", "backlog_url", "description"]
         widgets = {
+            "title": forms.TextInput(attrs={"data-lint": "action"}),
             "due_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }

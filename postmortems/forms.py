@@ -177,7 +177,7 @@ class FactorForm(forms.Form):
     category = forms.ChoiceField(choices=ContributingFactor.Category.choices)
     text = forms.CharField(
         max_length=5000, label="Contributing factor",
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "data-lint": "factor"}),
     )
 
 
@@ -190,7 +190,7 @@ class AcceptFactorForm(forms.Form):
 
 class LessonForm(forms.Form):
     text = forms.CharField(max_length=5000, label="Lesson",
-                           widget=forms.Textarea(attrs={"rows": 2}),
+                           widget=forms.Textarea(attrs={"rows": 2, "data-lint": "lesson"}),
                            help_text="What the team takes away; link it to an action item.")
 
 

@@ -96,6 +96,7 @@ class AnswerRow:
     answer: Answer
     findings: list[tuple[Finding, str]] = field(default_factory=list)
     flagged: bool = False
+    lint_field: str | None = None  # which wording rules apply as the user types
 
 
 @dataclass
@@ -173,7 +174,7 @@ def page_data(postmortem: Postmortem) -> PageData:
                 answer = answers[question.pk]
                 lint_field = _answer_field(answer)
                 block.answers.append(AnswerRow(
-                    answer=answer, flagged=answer.pk in flagged_ids,
+                    answer=answer, flagged=answer.pk in flagged_ids, lint_field=lint_field,
                     findings=services.quote_findings(answer.text, lint(answer.text, lint_field))
                     if lint_field else [],
                 ))

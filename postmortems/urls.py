@@ -1,11 +1,12 @@
 from django.urls import path
 
-from postmortems import attachments, views
+from postmortems import attachments, views, views_lint
 
 app_name = "postmortems"
 urlpatterns = [
     path("", views.postmortem_list, name="list"),
     path("new/", views.postmortem_create, name="create"),
+    path("wording-check/", views_lint.lint_text, name="lint"),
     path("<str:code>/", views.postmortem_detail, name="detail"),
     path("<str:code>/edit/", views.postmortem_edit, name="edit"),
     path("<str:code>/history/", views.postmortem_history, name="history"),

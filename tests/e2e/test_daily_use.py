@@ -55,3 +55,15 @@ def test_reviewer_approves_a_submitted_orr_from_the_queue(page, live_server, dem
     expect(page.locator(".alert-success")).to_contain_text("is now approved")
     page.get_by_role("link", name="Review queue").click()
     expect(page.locator("main")).not_to_contain_text(ledger.code)
+
+
+def test_wording_findings_appear_while_typing_a_factor(page, live_server, demo):
+    coe = Document.objects.get(kind="coe", state="draft")
+    login(page, live_server, "ana", "demo")
+    page.goto(f"{live_server.url}/coe/{coe.code}/")
+    field = page.locator("textarea[data-lint=factor]:visible").first
+    field.fill("The on-call engineer was careless and forgot to check the replica.")
+    output = field.locator("xpath=following-sibling::div[@data-lint-output][1]")
+    expect(output).to_contain_text("Blocks submit", timeout=5000)
+    field.fill("The failover script does not check which node is primary.")
+    expect(output).to_be_empty(timeout=5000)
