@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
+from reviews.admin import DocumentAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -39,25 +40,13 @@ class FactorInline(ReadOnlyInline):
 
 
 @admin.register(Postmortem)
-class PostmortemAdmin(admin.ModelAdmin):
+class PostmortemAdmin(DocumentAdmin):
+    # The document rules (read-only workflow fields, no add, no delete) come from DocumentAdmin.
     list_display = ("code", "title", "service", "severity", "incident_start", "state",
                     "restricted")
     list_filter = ("state", "severity", "restricted", "tags")
-    list_select_related = ("service",)
-    search_fields = ("code", "title")
     filter_horizontal = ("tags", "affected_services")
-    readonly_fields = (
-        "code", "kind", "state", "version", "author", "created_at", "submitted_at",
-        "approved_at", "review_round", "revision",
-    )
     inlines = [TimelineInline, FactorInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # A COE gets its code, pinned template and answer rows from postmortems.services.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Tag)

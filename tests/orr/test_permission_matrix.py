@@ -9,11 +9,10 @@ from django.urls import reverse
 
 from reviews.models import Document
 from reviews.services import document_assign_reviewer
+from tests.matrix import FORBIDDEN, HIDDEN, LOGIN, OK, STATES, outcome
 
 ROLES = ["author", "teammate", "reviewer", "ops_lead", "admin", "outsider", "anonymous"]
-STATES = ["draft", "in_review", "changes_requested", "approved"]
 
-OK, FORBIDDEN, HIDDEN, LOGIN = "ok", "403", "404", "login"
 
 
 def expected(role: str, action: str, state: str) -> str:
@@ -50,14 +49,6 @@ def request(client, action, review, answer):
         return client.post(reverse("orr:decide", args=[code]),
                            {"verdict": "request_changes", "reason": "More detail."})
     raise AssertionError(action)
-
-
-def outcome(response) -> str:
-    if response.status_code == 302 and reverse("login") in response["Location"]:
-        return LOGIN
-    if response.status_code in (200, 302):
-        return OK
-    return str(response.status_code)
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from django.urls import reverse
 
 from postmortems import services as pm
 from reviews.models import Document
+from tests.matrix import FORBIDDEN, HIDDEN, LOGIN, OK, STATES, outcome
 
 ROLES = ["author", "teammate", "committee", "ops_lead", "admin", "outsider", "anonymous"]
-STATES = ["draft", "in_review", "changes_requested", "approved"]
-OK, FORBIDDEN, HIDDEN, LOGIN = "ok", "403", "404", "login"
 INSIDERS = ("author", "teammate", "committee")
 
 
@@ -52,14 +51,6 @@ def request(client, action, coe, answer):
         return client.post(reverse("postmortems:decide", args=[coe.code]),
                            {"verdict": "request_changes", "reason": "Go one why deeper."})
     raise AssertionError(action)
-
-
-def outcome(response) -> str:
-    if response.status_code == 302 and reverse("login") in response["Location"]:
-        return LOGIN
-    if response.status_code in (200, 302):
-        return OK
-    return str(response.status_code)
 
 
 @pytest.fixture
