@@ -3,10 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from actions.models import ActionItem
@@ -15,7 +13,7 @@ from opsreview import permissions
 from orr import forms, services
 from orr.models import ReadinessReview
 from reviews import gates
-from reviews.messages import decide_with_message, submit_with_message
+from reviews.messages import answer_save_response, decide_with_message, submit_with_message
 from reviews.models import Answer, Comment, Evidence, State
 from reviews.services import (
     document_assign_reviewer,
@@ -182,40 +180,13 @@ def _back_to(review, answer):
     return redirect(f"{url}#q{answer.pk}")
 
 
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 @require_POST
 def answer_save(request, code, pk):
     review = get_review_for_user(request, code, "edit")
     answer = _get_answer(review, pk)
     answer.document = review
     form = forms.AnswerForm(request.POST, question=answer.question, prefix=f"q{answer.pk}")
-    if not form.is_valid():
-        errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "errors": errors}, status=400)
-        messages.error(request, "Not saved: " + "; ".join(sum(errors.values(), [])))
-        return redirect("orr:section", review.code, answer.question.section.key)
-    data = form.cleaned_data
-    result = services.answer_save(
-        answer=answer, by=request.user, base_revision=data["revision"],
-        text=data["text"], choice=data["choice"], risk=data["risk"], na_reason=data["na_reason"],
-    )
-    if _wants_json(request):
-        if result.ok:
-            return JsonResponse({"ok": True, "revision": result.answer.revision,
-                                 "saved_at": timezone.now().isoformat()})
-        return JsonResponse({"ok": False, "conflict": True, "theirs": result.theirs,
-                             "mine": {k: data[k] for k in services.ANSWER_FIELDS}}, status=409)
-    if result.ok:
-        messages.success(request, "Answer saved.")
-    else:
-        messages.error(request, f"Not saved: {result.theirs['updated_by']} changed this answer "
-                                "meanwhile. Both texts are shown below; merge and save again.")
-        request.session[f"conflict-{answer.pk}"] = {k: data[k] for k in services.ANSWER_FIELDS}
-    return _back_to(review, answer)
+    return answer_save_response(request, answer, form, back=_back_to(review, answer))
 
 
 @require_POST

@@ -3,20 +3,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from actions.forms import ActionItemForm
 from catalog.models import Service
 from opsreview import permissions
-from orr import services as orr_services
 from orr.forms import AnswerForm, DecisionForm
 from postmortems import forms, selectors, services
 from postmortems.models import ContributingFactor, Postmortem
 from reviews import gates
-from reviews.messages import decide_with_message, submit_with_message
+from reviews.messages import answer_save_response, decide_with_message, submit_with_message
 from reviews.services import missing_approvals
 
 
@@ -137,10 +134,6 @@ def postmortem_history(request, code):
         "postmortem": postmortem, "events": events, "tab": "history"})
 
 
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 @require_POST
 def answer_save(request, code, pk):
     """Autosave endpoint, with the JSON contract of the ORR's (see static/js/answers.js)."""
@@ -148,28 +141,7 @@ def answer_save(request, code, pk):
     answer = get_object_or_404(postmortem.answers.select_related("question__section"), pk=pk)
     answer.document = postmortem
     form = AnswerForm(request.POST, question=answer.question, prefix=f"q{answer.pk}")
-    if not form.is_valid():
-        errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "errors": errors}, status=400)
-        messages.error(request, "Not saved: " + _form_errors(form))
-        return _back(postmortem, f"q{answer.pk}")
-    data = form.cleaned_data
-    result = orr_services.answer_save(answer=answer, by=request.user,
-                                      base_revision=data["revision"], text=data["text"])
-    if _wants_json(request):
-        if result.ok:
-            return JsonResponse({"ok": True, "revision": result.answer.revision,
-                                 "saved_at": timezone.now().isoformat()})
-        return JsonResponse({"ok": False, "conflict": True, "theirs": result.theirs,
-                             "mine": {k: data[k] for k in orr_services.ANSWER_FIELDS}}, status=409)
-    if result.ok:
-        messages.success(request, "Answer saved.")
-    else:
-        messages.error(request, f"Not saved: {result.theirs['updated_by']} changed this answer "
-                                f"meanwhile. Their text is now in the editor; yours was: "
-                                f"{data['text'][:1000]}")
-    return _back(postmortem, f"q{answer.pk}")
+    return answer_save_response(request, answer, form, back=_back(postmortem, f"q{answer.pk}"))
 
 
 @require_POST

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.utils import timezone
 
 from reviews import gates
-from reviews.services import document_decide, document_submit
+from reviews.services import ANSWER_FIELDS, answer_save, document_decide, document_submit
 
 
 def _failing(prefix: str, exc: gates.GatesFailed) -> str:
@@ -41,3 +43,35 @@ def decide_with_message(request, document, form) -> None:
         document.refresh_from_db()
         messages.success(request, f"Decision recorded; {document.code} is now "
                                   f"{document.get_state_display().lower()}.")
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def answer_save_response(request, answer, form, *, back):
+    """Save a posted AnswerForm: JSON for autosave (200, 400, 409 with both texts), or a
+    message and `back` for a plain form post. A conflict never overwrites anything."""
+    if not form.is_valid():
+        errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        messages.error(request, "Not saved: " + "; ".join(sum(errors.values(), [])))
+        return back
+    data = form.cleaned_data
+    mine = {k: data[k] for k in ANSWER_FIELDS if k in data}
+    result = answer_save(answer=answer, by=request.user, base_revision=data["revision"], **mine)
+    if _wants_json(request):
+        if result.ok:
+            return JsonResponse({"ok": True, "revision": result.answer.revision,
+                                 "saved_at": timezone.now().isoformat()})
+        return JsonResponse({"ok": False, "conflict": True, "theirs": result.theirs,
+                             "mine": mine}, status=409)
+    if result.ok:
+        messages.success(request, "Answer saved.")
+    else:
+        messages.error(request, f"Not saved: {result.theirs['updated_by']} changed this answer "
+                                f"meanwhile. Their text is now in the editor; yours was: "
+                                f"{mine.get('text', '')[:1000]}")
+        request.session[f"conflict-{answer.pk}"] = mine
+    return back

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,7 +11,14 @@ from django.utils import timezone
 
 from actions.notifications import notify
 from reviews import gates
-from reviews.models import EDITABLE_STATES, Decision, Document, ReviewerAssignment, State
+from reviews.models import (
+    EDITABLE_STATES,
+    Answer,
+    Decision,
+    Document,
+    ReviewerAssignment,
+    State,
+)
 
 # Per kind: what approvals are still missing (None when the document may be approved).
 ApprovalPolicy = Callable[[Document, list[Decision]], "str | None"]
@@ -130,3 +138,38 @@ def document_decide(
         for hook in _ON_APPROVED.get(document.kind, []):
             hook(document, reviewer)
     return decision
+
+
+# --- answers ------------------------------------------------------------------------------
+
+@dataclass
+class SaveResult:
+    ok: bool
+    answer: Answer
+    theirs: dict | None = None
+
+
+ANSWER_FIELDS = ("text", "choice", "risk", "na_reason")
+
+
+def answer_save(*, answer: Answer, by, base_revision: int, **fields) -> SaveResult:
+    """Save an answer unless someone else saved it since `base_revision` (then: conflict)."""
+    fields = {k: v for k, v in fields.items() if k in ANSWER_FIELDS}
+    if not answer.document.is_editable:
+        raise ValidationError(f"{answer.document.code} is not editable in its current state.")
+    before = {name: getattr(answer, name) for name in fields}
+    if answer.save_if_current(base_revision=base_revision, by=by, **fields):
+        # The event records what changed, old and new, so the history tab is an audit trail.
+        changes = {
+            name: {"from": before[name][:300], "to": value[:300]}
+            for name, value in fields.items() if before[name] != value
+        }
+        answer.document.log(by, "answer_saved", f"Answer to “{answer.question.key}” saved",
+                            question=answer.question.key, revision=answer.revision,
+                            changes=changes)
+        return SaveResult(ok=True, answer=answer)
+    current = Answer.objects.select_related("updated_by").get(pk=answer.pk)
+    theirs = {name: getattr(current, name) for name in ANSWER_FIELDS}
+    theirs["revision"] = current.revision
+    theirs["updated_by"] = current.updated_by.get_username() if current.updated_by else ""
+    return SaveResult(ok=False, answer=current, theirs=theirs)
