@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -332,26 +332,35 @@ def _orr_table(orrs: OrrFigures) -> Table:
 # --- action items -------------------------------------------------------------------------------
 
 
+# One light row per item: the report counts tens of thousands of open items, and building a
+# model instance (with its team, owner and document) for each was most of its time.
+ActionRow = namedtuple("ActionRow", "pk team_id team_name priority due_date status created_at "
+                                    "closed_at")
+
+
 @dataclass
 class ActionFigures:
-    opened: list[ActionItem]
-    closed: list[ActionItem]
-    open: list[ActionItem]
-    overdue: list[ActionItem]
+    opened: list[ActionRow]
+    closed: list[ActionRow]
+    open: list[ActionRow]
+    overdue: list[ActionRow]
 
 
 def _actions(week: Week) -> ActionFigures:
     start, end = week.start_at, week.end_at
-    items = list(
+    items = [
+        ActionRow(*values) for values in
         ActionItem.objects.filter(created_at__lt=end)
         .filter(Q(status__in=ActionItem.OPEN_STATUSES) | Q(closed_at__gte=start))
-        .select_related("team", "owner", "document").order_by("due_date", "pk")
-    )
+        .order_by("due_date", "pk")
+        .values_list("pk", "team_id", "team__name", "priority", "due_date", "status",
+                     "created_at", "closed_at")
+    ]
 
-    def open_at_end(item: ActionItem) -> bool:
+    def open_at_end(item: ActionRow) -> bool:
         if item.closed_at is not None:
             return item.closed_at >= end
-        return item.is_open
+        return item.status in ActionItem.OPEN_STATUSES
 
     still_open = [i for i in items if open_at_end(i)]
     return ActionFigures(
@@ -367,7 +376,7 @@ def _actions_by_team(actions: ActionFigures) -> Table:
     for name, items in (("opened", actions.opened), ("closed", actions.closed),
                         ("open", actions.open), ("overdue", actions.overdue)):
         for item in items:
-            counts[item.team.name][name] += 1
+            counts[item.team_name][name] += 1
     teams = sorted(counts, key=lambda team: (-counts[team]["overdue"], team.lower()))
     return Table(
         "actions-by-team", "Action items by team",
@@ -388,7 +397,10 @@ def _actions_by_priority(actions: ActionFigures) -> Table:
 
 
 def _oldest_overdue(actions: ActionFigures, week: Week) -> Table:
-    oldest = sorted(actions.overdue, key=lambda i: (i.due_date, i.pk))[:OLDEST_OVERDUE]
+    pks = [i.pk for i in sorted(actions.overdue, key=lambda i: (i.due_date, i.pk))
+           [:OLDEST_OVERDUE]]
+    found = ActionItem.objects.select_related("team", "owner", "document").in_bulk(pks)
+    oldest = [found[pk] for pk in pks]
     return Table(
         "oldest-overdue", "Oldest overdue action items",
         ["Action item", "Team", "Owner", "Priority", "Due", "Days overdue", "Source"],
