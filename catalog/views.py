@@ -2,6 +2,7 @@ from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Service, Team
+from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
 from opsreview.permissions import can_view, in_team
 from orr.forms import StartReviewForm
@@ -10,6 +11,7 @@ from orr.services import Readiness, readiness_for_services
 from reviews.models import Document
 
 
+@cached_page
 def service_list(request):
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -33,6 +35,7 @@ def service_list(request):
     })
 
 
+@cached_page
 def service_detail(request, slug):
     service = get_object_or_404(
         Service.objects.select_related("team").prefetch_related("links"), slug=slug
@@ -56,6 +59,7 @@ def service_detail(request, slug):
     })
 
 
+@cached_page
 def team_detail(request, slug):
     team = get_object_or_404(Team, slug=slug)
     services = list(team.services.all())

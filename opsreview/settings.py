@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything else: after any write a request made, remembered pages are forgotten.
+    "opsreview.pagecache.ForgetOnWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,6 +170,43 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
 }
 CELERY_TIMEZONE = TIME_ZONE
+
+
+def _cache_url() -> str:
+    """Redis database 1 of the broker's server unless CACHE_URL says otherwise (keeps FLUSHDB
+    of the cache away from queued tasks)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(REDIS_URL)
+    return parts._replace(path="/1" if parts.path in ("", "/", "/0") else parts.path).geturl()
+
+
+# The cache: Redis when there is one (every worker process sees the same entries, so a page
+# remembered by one is forgotten by all when the data changes); memory in one process otherwise.
+CACHE_URL = env.str("CACHE_URL", default=_cache_url() if REDIS_URL else "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "opsreview",
+            "OPTIONS": {
+                # A cache that is down is a cache miss, never an error page.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions read from the cache and written through to the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered pages and API answers are remembered this many seconds at most, and forgotten at the
+# first write (opsreview/pagecache.py). Off without a shared cache: with memory caches, one
+# gunicorn worker could not tell the others that the data changed.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if CACHE_URL else 0)
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # Readiness of a service expires this many days after its ORR approval, per tier.

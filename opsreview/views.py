@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import ActionItem
 from catalog.models import Service
+from opsreview.pagecache import cached_page
 from opsreview.permissions import is_ops_lead
 from orr.services import readiness_for_services
 from reviews.models import Document
@@ -65,6 +66,7 @@ def readyz(request):
     return JsonResponse(body, status=200 if ok else 503)
 
 
+@cached_page
 def home(request):
     user = request.user
     drafts = list(

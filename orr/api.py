@@ -1,11 +1,14 @@
 """The readiness API a deploy pipeline asks before it ships."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from catalog.models import Service
+from opsreview import pagecache
 from orr.models import ApiToken
 from orr.services import readiness_payload
 
@@ -68,10 +71,20 @@ def service_readiness(request, slug):
     if _token(request) is None:
         return JsonResponse({"error": "A valid API token is required (Authorization: Bearer …)."},
                             status=401)
-    service = Service.objects.filter(slug=slug).first()
-    if service is None:
+    payload = pagecache.remembered(f"readiness:{slug}", lambda: _payload(slug), until=_expiry)
+    if payload is None:
         return JsonResponse({"error": f"No service “{slug}”."}, status=404)
-    return JsonResponse(readiness_payload(service, settings.SITE_URL))
+    return JsonResponse(payload)
+
+
+def _payload(slug: str) -> dict | None:
+    service = Service.objects.filter(slug=slug).first()
+    return readiness_payload(service, settings.SITE_URL) if service else None
+
+
+def _expiry(payload: dict) -> dt.datetime | None:
+    """A ready service turns expired by the clock alone: keep its answer no longer."""
+    return dt.datetime.fromisoformat(payload["expires_at"]) if payload["expires_at"] else None
 
 
 @login_not_required

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from opsreview import pagecache
 from reviews.models import Document, DocumentQuerySet, Kind
 
 
@@ -64,6 +66,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
+    LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
@@ -81,9 +85,19 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, raw: str) -> ApiToken | None:
-        token = cls.objects.filter(key_hash=cls.hash(raw), revoked_at__isnull=True).first()
-        if token:
-            cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        """The live token for `raw`. Remembered until the next write (revoking is one), so a
+        pipeline asking every second costs no query."""
+        key_hash = cls.hash(raw)
+        return pagecache.remembered(f"token:{key_hash}", lambda: cls._look_up(key_hash))
+
+    @classmethod
+    def _look_up(cls, key_hash: str) -> ApiToken | None:
+        token = cls.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
+        now = timezone.now()
+        # To the minute: a pipeline asking every second must not write on every request.
+        if token and (token.last_used_at is None
+                      or now - token.last_used_at >= cls.LAST_USED_PRECISION):
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token
 
     def revoke(self) -> None:

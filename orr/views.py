@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from actions.models import ActionItem
 from catalog.models import Service
 from opsreview import permissions
+from opsreview.pagecache import cached_page
 from orr import forms, services
 from orr.models import ReadinessReview
 from reviews import gates
@@ -36,6 +37,7 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+@cached_page
 def review_list(request):
     state = request.GET.get("state", "")
     reviews = (
@@ -87,6 +89,7 @@ def _sections_with_progress(review):
     return rows, answers
 
 
+@cached_page
 def review_detail(request, code):
     review = get_review_for_user(request, code)
     sections, answers = _sections_with_progress(review)
@@ -113,6 +116,7 @@ def review_detail(request, code):
     })
 
 
+@cached_page
 def section_edit(request, code, key):
     review = get_review_for_user(request, code)
     section = get_object_or_404(review.version.sections, key=key)

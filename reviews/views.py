@@ -9,9 +9,11 @@ from django.views.decorators.http import require_POST
 
 from actions.services import working_days_between
 from opsreview import permissions
+from opsreview.pagecache import cached_page
 from reviews.models import Decision, Document
 
 
+@cached_page
 def queue(request):
     """Every document in review that the user can still decide, oldest first."""
     decided = Decision.objects.filter(

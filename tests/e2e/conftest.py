@@ -7,6 +7,7 @@ Tests use pytest-django's `live_server`; with SQLite the live server thread only
 rows under `transactional_db` (Django shares the in-memory database with that thread).
 
 - `browser` (session): headless chromium.
+- pages are remembered (opsreview/pagecache.py) as in production.
 - `page`: a fresh context per test (1280x900, 10 s default timeout), closed afterwards.
 - `login(page, live_server, username, password)`: signs in through the real login form.
 - `screenshot(page, name)`: saves docs/screenshots/<name>.png for the README.
@@ -68,6 +69,18 @@ def browser(playwright_driver):
     )
     yield browser
     browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _pages_remembered(settings):
+    """As in production: the live server remembers pages (one process, so one memory cache),
+    and every journey must still see its own writes."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,38 @@
+"""Remembered pages in the real shared cache: what another process writes is seen at once."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from catalog.models import Service
+from opsreview import pagecache
+from reports.tasks import sweep_exports_task
+
+from .conftest import wait_until
+
+pytestmark = pytest.mark.usefixtures("redis_server")
+
+
+def test_pages_are_remembered_in_redis_as_deployed():
+    assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert settings.PAGE_CACHE_SECONDS > 0
+
+
+def test_a_task_finished_by_the_worker_forgets_pages_remembered_here(
+        celery_worker, transactional_db, client, ops_lead, checkout,
+        django_assert_max_num_queries):
+    client.force_login(ops_lead)
+    client.get(reverse("home"))  # the CSRF cookie, as after any first page
+    url = reverse("catalog:services")
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(1):  # the session comes from Redis; the user, the page too
+        assert client.get(url).status_code == 200
+    # A write this process sends no signal for, like a bulk job's: the page is still remembered…
+    Service.objects.filter(pk=checkout.pk).update(name="Renamed by a job")
+    assert b"Renamed by a job" not in client.get(url).content
+    # …until a task finishes in the worker, another process: it moves the shared generation.
+    before = pagecache.generation()
+    sweep_exports_task.delay()
+    assert wait_until(lambda: pagecache.generation() != before, timeout=30)
+    assert b"Renamed by a job" in client.get(url).content
