@@ -11,4 +11,4 @@ RUN pip install --no-cache-dir -e . \
     && SECRET_KEY=build python manage.py collectstatic --noinput -v 0
 ENV PYTHONUNBUFFERED=1
 EXPOSE 8000
-CMD ["gunicorn", "opsreview.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "opsreview.wsgi:application"]

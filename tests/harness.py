@@ -43,8 +43,8 @@ def free_port() -> int:
 def base_env() -> dict[str, str]:
     env = dict(os.environ)
     # The embedded defaults apply only when these are absent; a developer's shell may set them.
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
+    for name in ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "PAGE_CACHE_SECONDS"):
+        env.pop(name, None)
     env["DEBUG"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -57,8 +57,29 @@ def warn_about_dotenv() -> None:
     if not dotenv.is_file():
         return
     names = {line.split("=", 1)[0].strip() for line in dotenv.read_text().splitlines()}
-    for name in sorted(names & {"DATABASE_URL", "REDIS_URL"}):
+    for name in sorted(names & {"DATABASE_URL", "REDIS_URL", "CACHE_URL"}):
         say(f"warning: .env sets {name}; it overrides the embedded default in unit mode")
+
+
+# --- Redis --------------------------------------------------------------------------------
+
+
+def redis_command(port: int, workdir: Path) -> list[str]:
+    """A private, memory-only redis-server on loopback."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        raise RuntimeError("redis-server not found: install the 'redis-server' package")
+    return [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", str(workdir)]
+
+
+def redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------

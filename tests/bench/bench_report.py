@@ -2,7 +2,7 @@
 
     DATABASE_URL=… python tests/bench/bench_report.py [--week 2026-W47]
 
-The report is built three times and the fastest time kept (a cold database cache is not the
+The report is built five times and the fastest time kept (a cold database cache is not the
 report's cost), then once more under tracemalloc for the peak of the memory it allocates: the
 process's maxrss cannot tell, since importing the app (WeasyPrint, fonts) already peaks higher.
 The process's own maxrss is printed beside it.
@@ -63,7 +63,7 @@ def main() -> None:
     week = Week.parse(args.week) if args.week else Week.last_complete()
     connection.ensure_connection()
     times = []
-    for _ in range(3):
+    for _ in range(5):
         began = time.perf_counter()
         rows = sum(len(t.rows) for t in weekly_report(week).tables)
         times.append(time.perf_counter() - began)

@@ -5,13 +5,14 @@
 1. starts a private PostgreSQL (tests/harness.py), migrates, collects static files;
 2. seeds production-sized data with seed_scale (50 teams, 500 services, 1,500 ORRs, 5,000 COEs,
    50,000 action items at --scale 1);
-3. serves the app with gunicorn (2 sync workers, DEBUG=0) on 127.0.0.1 and measures page
-   throughput against a bare view of the same size, and autosave latency;
+3. serves the app as deployed (gunicorn.conf.py with 2 sync workers, DEBUG=0, Redis as cache and
+   broker) on 127.0.0.1 and measures page throughput against a bare view of the same size, then
+   again with remembered pages off (every request rendered), and autosave latency;
 4. times PDF exports against WeasyPrint alone, and the weekly report (then again on double data);
 5. prints one table: figure, baseline, ratio, target.
 
-Everything runs on this machine's loopback, bounded in time and requests; the database and the
-server are stopped and their files removed at the end, whatever happens.
+Everything runs on this machine's loopback, bounded in time and requests; the database, Redis
+and the server are stopped and their files removed at the end, whatever happens.
 """
 
 from __future__ import annotations
@@ -109,9 +110,9 @@ def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Pope
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [str(gunicorn), "opsreview.wsgi:application", "--workers", "2",
-             "--bind", f"{HOST}:{port}", "--chdir", str(REPO), "--timeout", "120",
-             "--graceful-timeout", "5"],
+            # The deployment's own gunicorn settings; two workers for two cores.
+            [str(gunicorn), "--config", str(REPO / "gunicorn.conf.py"), "--workers", "2",
+             "--bind", f"{HOST}:{port}", "--chdir", str(REPO), "opsreview.wsgi:application"],
             env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     deadline = time.monotonic() + 60
@@ -124,6 +125,22 @@ def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Pope
         time.sleep(0.3)
     stop(proc)
     raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
+
+
+def start_redis(root: Path) -> tuple[subprocess.Popen, str]:
+    """The deployment's cache and broker: a private Redis on loopback."""
+    port = harness.free_port()
+    url = f"redis://{HOST}:{port}/0"
+    with open(root / "redis.log", "ab") as out:
+        proc = subprocess.Popen(harness.redis_command(port, root), stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 10
+    while not harness.redis_answers(url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop(proc)
+            raise RuntimeError(f"redis-server did not answer; see {root / 'redis.log'}")
+        time.sleep(0.1)
+    return proc, url
 
 
 def stop(proc: subprocess.Popen | None) -> None:
@@ -228,6 +245,16 @@ def measure_pages(port: int, t: Targets, args) -> list[bench_pages.Comparison]:
     return results
 
 
+def page_row(figure: str, c: bench_pages.Comparison, *, target: bool) -> Row:
+    return Row(
+        figure,
+        f"{c.page.rps:.1f} req/s (p50 {c.page.percentile(50):.0f} ms, "
+        f"p95 {c.page.percentile(95):.0f} ms, {c.page.size / 1024:.0f} KiB"
+        + (f", {c.page.errors} errors" if c.page.errors else "") + ")",
+        f"bare view {c.bare.rps:.1f} req/s", c.ratio,
+        "≥ 0.5×" if target else "—", (c.ratio >= 0.5 and not c.page.errors) if target else None)
+
+
 def measure_autosave(port: int, t: Targets, saves: int):
     jar = bench_pages.login(HOST, port, t.member, PASSWORD)
     load = bench_autosave.autosave(HOST, port, jar, code=t.draft_code, answer=t.answer_pk,
@@ -248,11 +275,12 @@ def run(args) -> list[Row]:
     rows: list[Row] = []
     bindir = harness.pg_bindir()
     root = harness.make_pg_dir()
-    gunicorn = None
+    gunicorn = redis = None
     began = time.monotonic()
     try:
         env = harness.base_env()
         env.update(harness.start_postgres(bindir, root))
+        redis, env["REDIS_URL"] = start_redis(root)
         port = harness.free_port()
         env.update({
             "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40), "ALLOWED_HOSTS": HOST,
@@ -275,14 +303,18 @@ def run(args) -> list[Row]:
 
         django.setup()
         targets = prepare()
+        # Rendered pages not remembered first (every request renders), then as deployed.
+        gunicorn = start_gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}, port,
+                                  root / "gunicorn.log")
+        say("pages rendered on every request (PAGE_CACHE_SECONDS=0)")
+        rendered = measure_pages(port, targets, args)
+        stop(gunicorn)
         gunicorn = start_gunicorn(env, port, root / "gunicorn.log")
+        say("pages as deployed (remembered until the next write)")
         for c in measure_pages(port, targets, args):
-            rows.append(Row(
-                f"{c.name} throughput",
-                f"{c.page.rps:.1f} req/s (p50 {c.page.percentile(50):.0f} ms, "
-                f"p95 {c.page.percentile(95):.0f} ms, {c.page.size / 1024:.0f} KiB"
-                + (f", {c.page.errors} errors" if c.page.errors else "") + ")",
-                f"bare view {c.bare.rps:.1f} req/s", c.ratio, "≥ 0.5×", c.ratio >= 0.5))
+            rows.append(page_row(f"{c.name} throughput", c, target=True))
+        rows += [page_row(f"{c.name}, every request rendered", c, target=False)
+                 for c in rendered]
         load, bare = measure_autosave(port, targets, args.saves)
         p95 = load.percentile(95)
         rows.append(Row(f"Autosave p95 ({load.requests} sequential saves)",
@@ -297,6 +329,7 @@ def run(args) -> list[Row]:
         rows += measure_report(env, args)
     finally:
         stop(gunicorn)
+        stop(redis)
         with contextlib.suppress(Exception):
             from django.db import connections
 

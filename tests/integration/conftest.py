@@ -20,7 +20,6 @@ When a test using the worker fails, the tail of the worker's log is added to the
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -30,6 +29,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from celery.utils.nodenames import host_format
+
+from tests import harness
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -127,11 +128,10 @@ class RedisServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if not binary:
-            pytest.fail("redis-server not found: install the 'redis-server' package", pytrace=False)
-        cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--dir", str(self.workdir)]
+        try:
+            cmd = harness.redis_command(self.port, self.workdir)
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
         with open(self.log_path, "ab") as log:
             # Own session: a terminal Ctrl-C must not kill Redis before teardown stops it.
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
@@ -149,14 +149,9 @@ class RedisServer:
             record_pid("redis", None)
 
     def ping(self) -> bool:
-        import redis
-
         if self.proc is None or self.proc.poll() is not None:
             return False
-        try:
-            return redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping()
-        except redis.RedisError:
-            return False
+        return harness.redis_answers(self.url)
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,7 @@ from django.utils.text import slugify
 
 from actions.models import ActionItem
 from catalog.models import Membership, Service, Team, ops_leads_group
+from opsreview import pagecache
 from orr.models import Milestone, ReadinessReview
 from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
 from reviews.models import (
@@ -930,6 +931,12 @@ class Command(BaseCommand):
             self._reset_sequences(seeder.ids.models)
         elapsed = time.perf_counter() - began
         rows = seeder.writer.rows
+        # Bulk inserts send no signals: forget remembered pages, and let PostgreSQL's planner
+        # see the new rows now rather than whenever autovacuum gets to them.
+        pagecache.bump()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             f"seed_scale: {rows} rows in {elapsed:.1f} s: {rows / max(elapsed, 1e-9):.0f} rows/s "
             f"({teams} teams, {services} services, {orrs} ORRs, {coes} COEs, {actions} actions, "

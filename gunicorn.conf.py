@@ -1,0 +1,25 @@
+"""gunicorn settings, the same for the Dockerfile, docker compose and `make bench`.
+
+Bind address and worker count come from the environment (GUNICORN_BIND, WEB_CONCURRENCY); the
+command line overrides both.
+"""
+
+import gc
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+timeout = 60
+graceful_timeout = 10
+# Load Django once in the master, then fork: workers start fast and share its memory.
+preload_app = True
+# Restart a worker now and then, so a slow leak cannot grow for ever.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
+
+
+def when_ready(server):
+    # Everything loaded so far (Django, the apps, templates' code) lives as long as the worker:
+    # keep it out of the garbage collector's walks, and out of copy-on-write page faults.
+    gc.freeze()
