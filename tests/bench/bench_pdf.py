@@ -10,6 +10,7 @@ with the CSS inlined, so both lay out exactly the same pages.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import statistics
@@ -66,7 +67,7 @@ def inline_stylesheets(html: str) -> str:
     return STYLESHEET.sub(inline, html)
 
 
-def time_document(code: str, repeats: int = 5) -> PdfTiming:
+def time_document(code: str, repeats: int = 7) -> PdfTiming:
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
@@ -89,17 +90,26 @@ def time_document(code: str, repeats: int = 5) -> PdfTiming:
         saved = Path(tmp) / f"{code}.html"
         saved.write_text(standalone_html, encoding="utf-8")
         app_times, alone_times, html_times = [], [], []
-        for _ in range(repeats):
+        results = {}
+
+        def timed(times: list[float], work) -> None:
+            gc.collect()  # neither side pays for the other's garbage
             began = time.perf_counter()
-            html_only()
-            html_times.append(time.perf_counter() - began)
-            began = time.perf_counter()
-            pdf = app_path()
-            app_times.append(time.perf_counter() - began)
-            began = time.perf_counter()
+            results[id(times)] = work()
+            times.append(time.perf_counter() - began)
+
+        def standalone():
             alone = HTML(filename=str(saved)).render()
             alone.write_pdf()
-            alone_times.append(time.perf_counter() - began)
+            return alone
+
+        for n in range(repeats):
+            timed(html_times, html_only)
+            # Alternate which side goes first, so warming up favours neither.
+            pair = [(app_times, app_path), (alone_times, standalone)]
+            for times, work in pair if n % 2 == 0 else reversed(pair):
+                timed(times, work)
+        pdf, alone = results[id(app_times)], results[id(alone_times)]
     assert pdf.startswith(b"%PDF")
     return PdfTiming(code, statistics.median(app_times), statistics.median(alone_times),
                      statistics.median(html_times), len(alone.pages),
