@@ -57,34 +57,43 @@ OPENAPI = {
 }
 
 
-def _token(request) -> ApiToken | None:
+def _raw_token(request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() not in ("bearer", "token") or not raw.strip():
         return None
-    return ApiToken.authenticate(raw.strip())
+    return raw.strip()
 
 
 @login_not_required
 @require_GET
 def service_readiness(request, slug):
-    if _token(request) is None:
+    raw = _raw_token(request)
+    # The whole answer for this token and service is remembered until the next write (revoking
+    # the token is one) or the ORR's expiry: a pipeline asking every few seconds costs no query.
+    answer = raw and pagecache.remembered(
+        f"readiness:{ApiToken.hash(raw)}:{slug}", lambda: _answer(raw, slug), until=_expiry)
+    if not answer:
         return JsonResponse({"error": "A valid API token is required (Authorization: Bearer …)."},
                             status=401)
-    payload = pagecache.remembered(f"readiness:{slug}", lambda: _payload(slug), until=_expiry)
-    if payload is None:
-        return JsonResponse({"error": f"No service “{slug}”."}, status=404)
-    return JsonResponse(payload)
+    status, body = answer
+    return JsonResponse(body, status=status)
 
 
-def _payload(slug: str) -> dict | None:
+def _answer(raw: str, slug: str) -> tuple[int, dict] | None:
+    """(status, body) of the readiness answer; None when the token is not a live one."""
+    if ApiToken.authenticate(raw) is None:
+        return None
     service = Service.objects.filter(slug=slug).first()
-    return readiness_payload(service, settings.SITE_URL) if service else None
+    if service is None:
+        return 404, {"error": f"No service “{slug}”."}
+    return 200, readiness_payload(service, settings.SITE_URL)
 
 
-def _expiry(payload: dict) -> dt.datetime | None:
+def _expiry(answer: tuple[int, dict]) -> dt.datetime | None:
     """A ready service turns expired by the clock alone: keep its answer no longer."""
-    return dt.datetime.fromisoformat(payload["expires_at"]) if payload["expires_at"] else None
+    expires_at = answer[1].get("expires_at")
+    return dt.datetime.fromisoformat(expires_at) if expires_at else None
 
 
 @login_not_required

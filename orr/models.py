@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from opsreview import pagecache
 from reviews.models import Document, DocumentQuerySet, Kind
 
 
@@ -85,14 +84,7 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, raw: str) -> ApiToken | None:
-        """The live token for `raw`. Remembered until the next write (revoking is one), so a
-        pipeline asking every second costs no query."""
-        key_hash = cls.hash(raw)
-        return pagecache.remembered(f"token:{key_hash}", lambda: cls._look_up(key_hash))
-
-    @classmethod
-    def _look_up(cls, key_hash: str) -> ApiToken | None:
-        token = cls.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
+        token = cls.objects.filter(key_hash=cls.hash(raw), revoked_at__isnull=True).first()
         now = timezone.now()
         # To the minute: a pipeline asking every second must not write on every request.
         if token and (token.last_used_at is None

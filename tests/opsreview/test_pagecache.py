@@ -222,3 +222,11 @@ def test_token_last_use_is_written_once_a_minute(checkout, time_machine):
     ApiToken.authenticate(raw)
     token.refresh_from_db()
     assert token.last_used_at > first
+
+
+def test_a_remembered_answer_is_never_given_to_another_token(client, checkout):
+    _, raw = ApiToken.issue(name="pipeline")
+    url = reverse("api:readiness", args=[checkout.slug])
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}x").status_code == 401
+    assert client.get(url).status_code == 401
