@@ -154,17 +154,23 @@ def _coes(week: Week) -> CoeFigures:
     candidates = list(
         Postmortem.objects.alive().filter(created_at__lt=end)
         .filter(Q(approved_at__isnull=True) | Q(approved_at__gte=start))
-        .select_related("service__team").prefetch_related("timeline")
-        .order_by("created_at", "pk")
+        .order_by("created_at", "pk").values_list("pk", "created_at", "approved_at")
     )
-    states = _states_at([pm.pk for pm in candidates], end)
+    states = _states_at([pk for pk, *_ in candidates], end)
+    counted = {}
+    for pk, created_at, approved_at in candidates:
+        opened = start <= created_at < end
+        approved = approved_at is not None and start <= approved_at < end
+        state = states.get(pk, State.DRAFT)
+        if opened or approved or state == State.IN_REVIEW:
+            counted[pk] = (opened, approved, state)
+    # Whole COEs and their timelines only for those the week counts: the candidates include
+    # every COE never approved, which grow with the years of data, not with the week.
+    postmortems = (Postmortem.objects.select_related("service__team")
+                   .prefetch_related("timeline").in_bulk(list(counted)))
     rows = []
-    for pm in candidates:
-        opened = start <= pm.created_at < end
-        approved = pm.approved_at is not None and start <= pm.approved_at < end
-        state = states.get(pm.pk, State.DRAFT)
-        if not (opened or approved or state == State.IN_REVIEW):
-            continue
+    for pk, (opened, approved, state) in counted.items():
+        pm = postmortems[pk]
         metrics = timeline_metrics(pm, list(pm.timeline.all()))
         rows.append(CoeRow(
             pm=pm, state=state, opened=opened, approved=approved,
@@ -284,29 +290,37 @@ def _orrs(week: Week) -> OrrFigures:
         ReadinessReview.objects.alive().filter(created_at__lt=end)
         .values_list("service_id", flat=True)
     )
+    # Every approval ever counts towards expiry: light rows for all, whole reviews only for
+    # the few the week shows.
     approvals = defaultdict(list)
-    for review in (
+    for pk, service_id, tier, approved_at in (
         ReadinessReview.objects.alive().filter(approved_at__lt=end)
-        .select_related("service__team").order_by("approved_at", "pk")
+        .order_by("approved_at", "pk").values_list("pk", "service_id", "service__tier",
+                                                   "approved_at")
     ):
-        approvals[review.service_id].append(review)
+        expires = approved_at + dt.timedelta(days=expiry_days(tier))
+        approvals[service_id].append((pk, approved_at, expires))
     approved, expired, expiring = [], [], []
     for reviews in approvals.values():
-        for i, review in enumerate(reviews):
-            expires = review.approved_at + dt.timedelta(days=expiry_days(review.service.tier))
-            renewed = any(later.approved_at <= expires for later in reviews[i + 1:])
-            if start <= review.approved_at < end:
-                approved.append((review, expires))
+        for i, (pk, approved_at, expires) in enumerate(reviews):
+            renewed = any(later_at <= expires for _, later_at, _ in reviews[i + 1:])
+            if start <= approved_at < end:
+                approved.append((pk, expires))
             if start <= expires < end and not renewed:
-                expired.append((review, expires))
-        latest = reviews[-1]
-        expires = latest.approved_at + dt.timedelta(days=expiry_days(latest.service.tier))
+                expired.append((pk, expires))
+        latest, _, expires = reviews[-1]
         if end <= expires < horizon:
             expiring.append((latest, expires))
+    shown = ReadinessReview.objects.select_related("service__team").in_bulk(
+        {pk for pk, _ in approved + expired + expiring})
+
+    def whole(pairs):
+        return [(shown[pk], expires) for pk, expires in pairs]
+
     return OrrFigures(
-        approved=sorted(approved, key=lambda pair: pair[0].approved_at),
-        expired=sorted(expired, key=lambda pair: pair[1]),
-        expiring=sorted(expiring, key=lambda pair: pair[1]),
+        approved=sorted(whole(approved), key=lambda pair: (pair[0].approved_at, pair[0].pk)),
+        expired=sorted(whole(expired), key=lambda pair: pair[1]),
+        expiring=sorted(whole(expiring), key=lambda pair: pair[1]),
         services=services,
         never_reviewed=[s for s in services if s.pk not in reviewed],
     )
