@@ -149,20 +149,30 @@ class Comparison:
 
 
 def compare(name: str, host: str, port: int, path: str, *, headers: dict[str, str],
-            seconds: float, max_requests: int, concurrency: int) -> Comparison:
+            seconds: float, max_requests: int, concurrency: int, rounds: int = 4) -> Comparison:
     """The page's throughput next to the bare view returning a body of the page's size."""
     status, _, body = fetch(host, port, path, headers)
     if status != 200:
         raise RuntimeError(f"{name}: GET {path} answered {status}")
-    # Warm both up (worker imports, template caches, the database's own caches).
-    hammer(host, port, path, headers=headers, seconds=2, max_requests=8, concurrency=2)
-    page = hammer(host, port, path, headers=headers, seconds=seconds,
-                  max_requests=max_requests, concurrency=concurrency)
     bare_path = f"/__bench__/bare/{len(body)}/"
-    hammer(host, port, bare_path, headers=headers, seconds=2, max_requests=8, concurrency=2)
-    bare = hammer(host, port, bare_path, headers=headers, seconds=seconds,
-                  max_requests=max_requests, concurrency=concurrency)
-    return Comparison(name, page, bare)
+    # Warm both up (worker imports, template caches, the database's own caches).
+    for warm in (path, bare_path):
+        hammer(host, port, warm, headers=headers, seconds=2, max_requests=8, concurrency=2)
+    # Page and bare view take turns in short rounds, so a change in the machine's background
+    # load during the measurement falls on both sides alike.
+    pages, bares = [], []
+    for _ in range(rounds):
+        for loads, target in ((pages, path), (bares, bare_path)):
+            loads.append(hammer(host, port, target, headers=headers, seconds=seconds / rounds,
+                                max_requests=max_requests // rounds, concurrency=concurrency))
+    return Comparison(name, combined(pages), combined(bares))
+
+
+def combined(loads: list[Load]) -> Load:
+    latencies = [latency for load in loads for latency in load.latencies]
+    return Load(sum(load.requests for load in loads), sum(load.errors for load in loads),
+                sum(load.seconds for load in loads), latencies,
+                int(statistics.median(load.size for load in loads)))
 
 
 def describe(c: Comparison) -> str:
