@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter, defaultdict, namedtuple
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from actions.models import ActionItem
 from catalog.models import Service, Team
 from orr.models import ReadinessReview
 from orr.services import expiry_days
-from postmortems.models import ContributingFactor, Postmortem
+from postmortems.models import ContributingFactor, Postmortem, TimelineEvent
 from postmortems.services import timeline_metrics
 from reports.tables import Table
 from reports.weeks import Week, week_of, zone
@@ -90,10 +90,10 @@ def weekly_report(week: Week) -> WeeklyReportData:
         ["ORR approvals expired", len(orrs.expired)],
         [f"ORR approvals expiring within {EXPIRY_HORIZON_DAYS} days", len(orrs.expiring)],
         ["Services never reviewed", len(orrs.never_reviewed)],
-        ["Action items opened", len(actions.opened)],
-        ["Action items closed", len(actions.closed)],
-        ["Action items open at week end", len(actions.open)],
-        ["Action items overdue at week end", len(actions.overdue)],
+        ["Action items opened", actions.opened.total()],
+        ["Action items closed", actions.closed.total()],
+        ["Action items open at week end", actions.open.total()],
+        ["Action items overdue at week end", actions.overdue.total()],
     ])
     return WeeklyReportData(
         week=week,
@@ -166,12 +166,15 @@ def _coes(week: Week) -> CoeFigures:
             counted[pk] = (opened, approved, state)
     # Whole COEs and their timelines only for those the week counts: the candidates include
     # every COE never approved, which grow with the years of data, not with the week.
-    postmortems = (Postmortem.objects.select_related("service__team")
-                   .prefetch_related("timeline").in_bulk(list(counted)))
+    postmortems = Postmortem.objects.select_related("service__team").in_bulk(list(counted))
+    timelines = defaultdict(list)
+    for event in (TimelineEvent.objects.filter(postmortem_id__in=list(counted))
+                  .values_list("postmortem_id", "kind", "at", named=True)):
+        timelines[event.postmortem_id].append(event)
     rows = []
     for pk, (opened, approved, state) in counted.items():
         pm = postmortems[pk]
-        metrics = timeline_metrics(pm, list(pm.timeline.all()))
+        metrics = timeline_metrics(pm, timelines[pk])
         rows.append(CoeRow(
             pm=pm, state=state, opened=opened, approved=approved,
             days_to_approve=_round((pm.approved_at - pm.created_at) / dt.timedelta(days=1))
@@ -346,51 +349,65 @@ def _orr_table(orrs: OrrFigures) -> Table:
 # --- action items -------------------------------------------------------------------------------
 
 
-# One light row per item: the report counts tens of thousands of open items, and building a
-# model instance (with its team, owner and document) for each was most of its time.
-ActionRow = namedtuple("ActionRow", "pk team_id team_name priority due_date status created_at "
-                                    "closed_at")
-
-
 @dataclass
 class ActionFigures:
-    opened: list[ActionRow]
-    closed: list[ActionRow]
-    open: list[ActionRow]
-    overdue: list[ActionRow]
+    """Action items counted by the database, each per (team id, team name, priority)."""
+
+    opened: Counter
+    closed: Counter
+    open: Counter  # at the end of the week
+    overdue: Counter  # open at the end of the week and due before it
+    oldest_overdue: list[ActionItem]
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def _actions(week: Week) -> ActionFigures:
+    # Tens of thousands of items are open at any time and their number grows with the years:
+    # the database counts them in groups; only the oldest overdue few come back whole.
     start, end = week.start_at, week.end_at
-    items = [
-        ActionRow(*values) for values in
-        ActionItem.objects.filter(created_at__lt=end)
-        .filter(Q(status__in=ActionItem.OPEN_STATUSES) | Q(closed_at__gte=start))
-        .order_by("due_date", "pk")
-        .values_list("pk", "team_id", "team__name", "priority", "due_date", "status",
-                     "created_at", "closed_at")
-    ]
-
-    def open_at_end(item: ActionRow) -> bool:
-        if item.closed_at is not None:
-            return item.closed_at >= end
-        return item.status in ActionItem.OPEN_STATUSES
-
-    still_open = [i for i in items if open_at_end(i)]
-    return ActionFigures(
-        opened=[i for i in items if start <= i.created_at < end],
-        closed=[i for i in items if i.closed_at and start <= i.closed_at < end],
-        open=still_open,
-        overdue=[i for i in still_open if i.due_date < week.as_of],
+    items = ActionItem.objects.filter(created_at__lt=end).filter(
+        Q(status__in=ActionItem.OPEN_STATUSES) | Q(closed_at__gte=start))
+    open_at_end = Q(closed_at__gte=end) | Q(closed_at__isnull=True,
+                                            status__in=ActionItem.OPEN_STATUSES)
+    overdue = open_at_end & Q(due_date__lt=week.as_of)
+    groups = (
+        items.annotate(
+            is_opened=_flag(Q(created_at__gte=start)),
+            is_closed=_flag(Q(closed_at__gte=start, closed_at__lt=end)),
+            is_open=_flag(open_at_end),
+            is_overdue=_flag(overdue),
+        )
+        .order_by()  # no default ordering: it would join the GROUP BY
+        .values_list("team_id", "team__name", "priority", "is_opened", "is_closed", "is_open",
+                     "is_overdue")
+        .annotate(n=Count("pk"))
     )
+    counts = {name: Counter() for name in ("opened", "closed", "open", "overdue")}
+    for team_id, team_name, priority, *flags, n in groups:
+        for name, flag in zip(counts, flags, strict=True):
+            if flag:  # NULL (an open item's closed_at compared) counts as no
+                counts[name][(team_id, team_name, priority)] += n
+    oldest = list(items.filter(overdue).select_related("team", "owner", "document")
+                  .order_by("due_date", "pk")[:OLDEST_OVERDUE])
+    return ActionFigures(**counts, oldest_overdue=oldest)
+
+
+def _by(counter: Counter, part: int) -> Counter:
+    """A (team id, team name, priority) counter summed by one part of its key."""
+    summed = Counter()
+    for key, n in counter.items():
+        summed[key[part]] += n
+    return summed
 
 
 def _actions_by_team(actions: ActionFigures) -> Table:
     counts = defaultdict(Counter)
-    for name, items in (("opened", actions.opened), ("closed", actions.closed),
-                        ("open", actions.open), ("overdue", actions.overdue)):
-        for item in items:
-            counts[item.team_name][name] += 1
+    for name in ("opened", "closed", "open", "overdue"):
+        for team, n in _by(getattr(actions, name), 1).items():
+            counts[team][name] += n
     teams = sorted(counts, key=lambda team: (-counts[team]["overdue"], team.lower()))
     return Table(
         "actions-by-team", "Action items by team",
@@ -401,8 +418,7 @@ def _actions_by_team(actions: ActionFigures) -> Table:
 
 
 def _actions_by_priority(actions: ActionFigures) -> Table:
-    open_, overdue = (Counter(i.priority for i in items) for items in (actions.open,
-                                                                         actions.overdue))
+    open_, overdue = _by(actions.open, 2), _by(actions.overdue, 2)
     return Table(
         "actions-by-priority", "Action items by priority",
         ["Priority", "Open at week end", "Overdue"],
@@ -411,16 +427,12 @@ def _actions_by_priority(actions: ActionFigures) -> Table:
 
 
 def _oldest_overdue(actions: ActionFigures, week: Week) -> Table:
-    pks = [i.pk for i in sorted(actions.overdue, key=lambda i: (i.due_date, i.pk))
-           [:OLDEST_OVERDUE]]
-    found = ActionItem.objects.select_related("team", "owner", "document").in_bulk(pks)
-    oldest = [found[pk] for pk in pks]
     return Table(
         "oldest-overdue", "Oldest overdue action items",
         ["Action item", "Team", "Owner", "Priority", "Due", "Days overdue", "Source"],
         [[i.title, i.team.name, i.owner.get_full_name() or i.owner.get_username(), i.priority,
           i.due_date.isoformat(), (week.as_of - i.due_date).days,
-          i.document.code if i.document_id else ""] for i in oldest],
+          i.document.code if i.document_id else ""] for i in actions.oldest_overdue],
         note=f"Open at the end of the week and due before {week.as_of.day} {week.as_of:%b %Y}; "
              f"the {OLDEST_OVERDUE} oldest.",
     )
@@ -437,9 +449,8 @@ def _team_table(teams: list[Team], coes: CoeFigures, orrs: OrrFigures,
     approved = by_team(r.service.team_id for r, _ in orrs.approved)
     expiring = by_team(r.service.team_id for r, _ in orrs.expiring)
     opened = by_team(r.pm.service.team_id for r in coes.opened)
-    a_opened = by_team(i.team_id for i in actions.opened)
-    a_closed = by_team(i.team_id for i in actions.closed)
-    a_overdue = by_team(i.team_id for i in actions.overdue)
+    a_opened, a_closed, a_overdue = (_by(c, 0) for c in (actions.opened, actions.closed,
+                                                          actions.overdue))
     return Table(
         "teams", "Per team",
         ["Team", "Services", "Never reviewed", "ORRs approved",
