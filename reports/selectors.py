@@ -13,7 +13,8 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import TruncWeek
 
 from actions.models import ActionItem
 from catalog.models import Service, Team
@@ -22,7 +23,7 @@ from orr.services import expiry_days
 from postmortems.models import ContributingFactor, Postmortem, TimelineEvent
 from postmortems.services import timeline_metrics
 from reports.tables import Table
-from reports.weeks import Week, week_of, zone
+from reports.weeks import Week, zone
 from reviews.models import Decision, Event, State
 
 TREND_WEEKS = 8
@@ -227,19 +228,17 @@ def _coe_table(coes: CoeFigures) -> Table:
 def _trends(weeks: list[Week]) -> tuple[Table, Table, Table, Table]:
     start, end = weeks[0].start_at, weeks[-1].end_at
     alive = Q(postmortem__deleted_at__isnull=True)
-    opened = Counter(
-        week_of(at) for at in Postmortem.objects.alive()
-        .filter(created_at__gte=start, created_at__lt=end).values_list("created_at", flat=True)
-    )
-    factors = Counter(
-        (week_of(at), category) for category, at in ContributingFactor.objects.filter(alive)
-        .filter(created_at__gte=start, created_at__lt=end).values_list("category", "created_at")
-    )
-    tagged = Counter(
-        (week_of(at), name) for name, at in Postmortem.tags.through.objects.filter(alive)
-        .filter(postmortem__created_at__gte=start, postmortem__created_at__lt=end)
-        .values_list("tag__name", "postmortem__created_at")
-    )
+    # The database counts per local week: the rows in the window grow with the data.
+    opened = _per_week(
+        Postmortem.objects.alive().filter(created_at__gte=start, created_at__lt=end),
+        "created_at")
+    factors = _per_week(
+        ContributingFactor.objects.filter(alive)
+        .filter(created_at__gte=start, created_at__lt=end), "created_at", "category")
+    tagged = _per_week(
+        Postmortem.tags.through.objects.filter(alive)
+        .filter(postmortem__created_at__gte=start, postmortem__created_at__lt=end),
+        "postmortem__created_at", "tag__name")
     this_week = weeks[-1]
     trend = Table(
         "trend", f"COEs and contributing factors, last {len(weeks)} weeks",
@@ -268,6 +267,19 @@ def _trends(weeks: list[Week]) -> tuple[Table, Table, Table, Table]:
     tags = Table("tags", "Tags of COEs opened this week", ["Tag", "COEs"],
                  [[name, n] for name, n in week_tags])
     return trend, tag_trend, categories, tags
+
+
+def _per_week(rows: QuerySet, moment: str, by: str | None = None) -> Counter:
+    """Rows counted per local week of `moment` (and per `by`): Counter[Week] or
+    Counter[(Week, value)]."""
+    fields = ["week", by] if by else ["week"]
+    counted = (rows.annotate(week=TruncWeek(moment, tzinfo=zone())).order_by()
+               .values_list(*fields).annotate(n=Count("pk")))
+    counts = Counter()
+    for week, *value, n in counted:
+        key = Week(week.date())
+        counts[(key, *value) if by else key] += n
+    return counts
 
 
 # --- ORRs ---------------------------------------------------------------------------------------

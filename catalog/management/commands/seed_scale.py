@@ -931,12 +931,14 @@ class Command(BaseCommand):
             self._reset_sequences(seeder.ids.models)
         elapsed = time.perf_counter() - began
         rows = seeder.writer.rows
-        # Bulk inserts send no signals: forget remembered pages, and let PostgreSQL's planner
-        # see the new rows now rather than whenever autovacuum gets to them.
+        # Bulk inserts send no signals: forget remembered pages. And do now what autovacuum
+        # would do in the next minutes (statistics for the planner, the visibility map), so
+        # whatever runs next does not share the machine with it.
         pagecache.bump()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                # VACUUM cannot run inside a transaction (a test's, say); ANALYZE can.
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         self.stdout.write(
             f"seed_scale: {rows} rows in {elapsed:.1f} s: {rows / max(elapsed, 1e-9):.0f} rows/s "
             f"({teams} teams, {services} services, {orrs} ORRs, {coes} COEs, {actions} actions, "
