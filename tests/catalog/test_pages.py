@@ -91,6 +91,18 @@ def test_seed_demo_is_idempotent_and_has_every_role(db):
     assert states == {"draft", "in_review", "changes_requested", "approved"}
 
 
+def test_the_demo_happened_last_week_so_the_weekly_report_shows_it(db):
+    from reports.selectors import weekly_report
+    from reports.weeks import Week
+
+    call_command("seed_demo", verbosity=0)
+    figures = dict(weekly_report(Week.last_complete()).figures.rows)
+    assert figures["COEs opened"] == 2 and figures["COEs approved"] == 1
+    assert figures["ORRs approved"] == 1
+    assert figures["Action items opened"] > 0
+    assert figures["Services never reviewed"] == 3
+
+
 def test_service_list_pages_by_fifty_and_keeps_the_filter(client, author, payments):
     for i in range(60):
         make_service(payments, name=f"Svc {i:02d}", slug=f"svc-{i}")

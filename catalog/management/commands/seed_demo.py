@@ -1,5 +1,6 @@
 """Demo data: teams, services, every role, and readiness reviews in every state. Idempotent."""
 
+import contextlib
 import datetime as dt
 
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from catalog.models import Membership, Service, ServiceLink, Team, ops_leads_gro
 from orr import services as orr_services
 from orr.models import ReadinessReview
 from postmortems import services as pm
+from reports.weeks import Week, zone
 from reviews.models import Answer, Decision, Document
 from reviews.services import document_assign_reviewer, document_decide, document_submit
 
@@ -57,13 +59,37 @@ SAMPLE_ANSWER = (
 )
 
 
+def demo_moment() -> dt.datetime:
+    """Thursday 10:00 of the last complete week, in the organisation's time zone."""
+    week = Week.last_complete()
+    return timezone.make_aware(dt.datetime.combine(week.start + dt.timedelta(days=3),
+                                                   dt.time(10)), zone())
+
+
+@contextlib.contextmanager
+def last_week():
+    """Let the demo history happen in the last complete week, so the weekly ops-review report
+    (which reads last week) has something to show on the first run. The workflow stamps every
+    step with the current time and the event log is append-only, so the clock is moved rather
+    than the rows rewritten; time-machine (installed with the dev tools) does that. Without it
+    the demo happens now and only next week's report shows it."""
+    try:
+        import time_machine
+    except ImportError:
+        yield
+        return
+    with time_machine.travel(demo_moment(), tick=True):
+        yield
+
+
 class Command(BaseCommand):
     help = "Create the demo teams, services, users (password 'demo') and documents."
 
     def handle(self, *args, **options):
         # Making the demo history notifies its people; nobody needs those e-mails on the
         # console, so they go to an in-memory outbox while seeding.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+                last_week():
             self._seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
