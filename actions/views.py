@@ -23,8 +23,9 @@ def item_list(request, scope):
         "status": request.GET.get("status", "open"),
         "priority": request.GET.get("priority", ""), "sort": request.GET.get("sort", "due"),
         "statuses": ActionItem.Status.choices, "priorities": ActionItem.Priority.choices,
-        "today": timezone.localdate(), "teams": Team.objects.order_by("name"),
-        "services": Service.objects.order_by("name"), "filters": request.GET,
+        "today": timezone.localdate(), "teams": Team.objects.order_by("name").only("slug", "name"),
+        "services": Service.objects.order_by("name").only("slug", "name"),
+        "filters": request.GET,
     })
 
 
