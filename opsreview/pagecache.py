@@ -11,7 +11,8 @@ How "until anything is written" holds:
   in and is used only while that number is unchanged;
 - the number moves on every model save or delete (signals, also from the admin, the shell and
   commands), on every unsafe HTTP request (POST, PUT, PATCH, DELETE: covers queryset updates such
-  as the autosave's conditional UPDATE), and after every Celery task; a write inside a transaction
+  as the autosave's conditional UPDATE), and after every Celery task that wrote to the database
+  (its statements are watched); a write inside a transaction
   moves it both at once and again at commit, so a page rendered from the old rows in between
   is never kept as current;
 - entries also expire after ``PAGE_CACHE_SECONDS`` (relative times, "overdue" turning over at
@@ -30,13 +31,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import threading
 import time
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -181,8 +184,43 @@ def forget_on_model_change(sender, **kwargs) -> None:
         bump_now_and_at_commit()
 
 
+WRITE_SQL = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+class _WriteWatch:
+    """A database execute wrapper that notes whether any statement changed a row (an UPDATE
+    that matched nothing did not)."""
+
+    def __init__(self):
+        self.wrote = False
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not self.wrote and WRITE_SQL.match(sql):
+            self.wrote = getattr(context.get("cursor"), "rowcount", -1) != 0
+        return result
+
+
+_task_watch = threading.local()
+
+
+def watch_task(**kwargs) -> None:
+    if enabled():
+        _task_watch.current = watch = _WriteWatch()
+        connection.execute_wrappers.append(watch)
+
+
 def forget_after_task(**kwargs) -> None:
-    bump()
+    """After a task that wrote (queryset updates included): the export sweeper runs every
+    minute and mostly reads, and must not forget every page each time it finds nothing."""
+    watch = getattr(_task_watch, "current", None)
+    if watch is None:
+        return
+    _task_watch.current = None
+    if watch in connection.execute_wrappers:
+        connection.execute_wrappers.remove(watch)
+    if watch.wrote:
+        bump()
 
 
 class ForgetOnWriteMiddleware:
@@ -202,9 +240,10 @@ class ForgetOnWriteMiddleware:
 
 def connect() -> None:
     """Wire the forgetting up (OpsreviewConfig.ready)."""
-    from celery.signals import task_postrun
+    from celery.signals import task_postrun, task_prerun
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(forget_on_model_change, dispatch_uid=f"pagecache-{id(signal)}")
+    task_prerun.connect(watch_task, dispatch_uid="pagecache-task-start")
     task_postrun.connect(forget_after_task, dispatch_uid="pagecache-task")

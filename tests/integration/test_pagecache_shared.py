@@ -1,11 +1,16 @@
 """Remembered pages in the real shared cache: what another process writes is seen at once."""
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Service
 from opsreview import pagecache
+from reports.models import Export
+from reports.services import MAX_ATTEMPTS
 from reports.tasks import sweep_exports_task
 
 from .conftest import wait_until
@@ -20,7 +25,7 @@ def test_pages_are_remembered_in_redis_as_deployed():
 
 
 def test_a_task_finished_by_the_worker_forgets_pages_remembered_here(
-        celery_worker, transactional_db, client, ops_lead, checkout,
+        celery_worker, transactional_db, client, ops_lead, checkout, review,
         django_assert_max_num_queries):
     client.force_login(ops_lead)
     client.get(reverse("home"))  # the CSRF cookie, as after any first page
@@ -31,7 +36,11 @@ def test_a_task_finished_by_the_worker_forgets_pages_remembered_here(
     # A write this process sends no signal for, like a bulk job's: the page is still remembered…
     Service.objects.filter(pk=checkout.pk).update(name="Renamed by a job")
     assert b"Renamed by a job" not in client.get(url).content
-    # …until a task finishes in the worker, another process: it moves the shared generation.
+    # …until a task that writes finishes in the worker, another process: it moves the shared
+    # generation. (The sweeper marks an export a dead worker left running too often failed.)
+    Export.objects.create(document=review, kind=Export.Kind.ORR_PDF,
+                          status=Export.Status.RUNNING, attempts=MAX_ATTEMPTS,
+                          started_at=timezone.now() - dt.timedelta(hours=1))
     before = pagecache.generation()
     sweep_exports_task.delay()
     assert wait_until(lambda: pagecache.generation() != before, timeout=30)

@@ -3,13 +3,15 @@
 import datetime as dt
 
 import pytest
-from celery.signals import task_postrun
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from opsreview import pagecache
 from orr.models import ApiToken
+from reports.models import Export
+from reports.services import MAX_ATTEMPTS
+from reports.tasks import sweep_exports_task
 from tests.conftest import make_user
 
 
@@ -116,10 +118,27 @@ def test_a_write_moves_the_generation_now_and_again_at_commit(
     assert callbacks  # the second move waits for the commit
 
 
-def test_a_finished_task_forgets(db):
+def given_up_export(review) -> Export:
+    """An export a dead worker left running too often: the sweeper marks it failed (an UPDATE
+    of the queryset, no model signal) and sends nothing."""
+    return Export.objects.create(
+        document=review, kind=Export.Kind.ORR_PDF, status=Export.Status.RUNNING,
+        attempts=MAX_ATTEMPTS, started_at=timezone.now() - dt.timedelta(hours=1))
+
+
+def test_a_task_that_wrote_forgets(review):
+    export = given_up_export(review)
     before = pagecache.generation()
-    task_postrun.send(sender=None)
+    sweep_exports_task.apply()
+    export.refresh_from_db()
+    assert export.status == Export.Status.FAILED
     assert pagecache.generation() > before
+
+
+def test_a_task_that_only_read_does_not_forget(db):
+    before = pagecache.generation()
+    sweep_exports_task.apply()  # nothing to sweep: every minute, most of the time
+    assert pagecache.generation() == before
 
 
 def test_sessions_do_not_forget(lead_client):
