@@ -133,6 +133,7 @@ def section_edit(request, code, key):
         .order_by("question__order")
     )
     can_edit = permissions.can_edit(request.user, review)
+    gap_forms = _GapForms(request, review) if can_edit else None
     rows = [
         {
             "answer": a,
@@ -144,7 +145,7 @@ def section_edit(request, code, key):
             ),
             "flagged": any(d.round == review.review_round for d in a.flagged_by.all()),
             "conflict": request.session.pop(f"conflict-{a.pk}", None),
-            **_row_forms(request, review, a),
+            **(gap_forms.for_answer(a) if gap_forms else {}),
         }
         for a in answers
     ]
@@ -161,18 +162,31 @@ def section_edit(request, code, key):
     })
 
 
-def _row_forms(request, review, answer) -> dict:
-    # Each answer's forms get their own ids, so labels stay unique on the page. The gap forms
-    # exist only where the answer is a gap: building them for every answer was most of the
-    # page's cost.
-    auto_id = f"id_{answer.pk}_%s"
-    kept = request.session.pop(f"action-{answer.pk}", None)
-    if not (answer.is_gap or kept):
-        return {}
-    return {
-        "action_form": forms.GapActionForm(kept, team=review.service.team, auto_id=auto_id),
-        "accept_form": forms.AcceptRiskForm(auto_id=auto_id),
-    }
+class _GapForms:
+    """The action item and accepted-risk forms of the section's gaps. Each answer's forms get
+    their own ids, so labels stay unique on the page; only gaps get them (building them for
+    every answer was most of the page's cost), and the owner list is read once per page, not
+    once per gap."""
+
+    def __init__(self, request, review):
+        self.request, self.review = request, review
+        self._owners = None
+
+    def owners(self) -> list:
+        if self._owners is None:
+            field = forms.GapActionForm(team=self.review.service.team).fields["owner"]
+            self._owners = [("", field.empty_label)] + [
+                (user.pk, field.label_from_instance(user)) for user in field.queryset]
+        return self._owners
+
+    def for_answer(self, answer) -> dict:
+        kept = self.request.session.pop(f"action-{answer.pk}", None)
+        if not (answer.is_gap or kept):
+            return {}
+        auto_id = f"id_{answer.pk}_%s"
+        action_form = forms.GapActionForm(kept, team=self.review.service.team, auto_id=auto_id)
+        action_form.fields["owner"].choices = self.owners()
+        return {"action_form": action_form, "accept_form": forms.AcceptRiskForm(auto_id=auto_id)}
 
 
 def _get_answer(review, pk) -> Answer:

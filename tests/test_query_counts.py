@@ -240,6 +240,20 @@ def test_orr_section(client, submitted_review, author, reviewer):
     assert_flat(client, reverse("orr:section", args=[submitted_review.code, section.key]), grow)
 
 
+def test_orr_section_editor_reads_the_owner_list_once_however_many_gaps(client, review, author):
+    # Each gap gets an action item form with an owner list; the list is one query per page.
+    client.force_login(author)
+    section = review.version.sections.order_by("order").first()
+    answers = list(review.answers.filter(question__section=section))
+    url = reverse("orr:section", args=[review.code, section.key])
+    Answer.objects.filter(pk=answers[0].pk).update(risk=Answer.Risk.HIGH)
+    client.get(url)
+    one_gap = queries(client, url)
+    Answer.objects.filter(pk__in=[a.pk for a in answers]).update(risk=Answer.Risk.HIGH)
+    every_gap = queries(client, url)
+    assert len(answers) >= 5 and every_gap == one_gap
+
+
 # --- COEs ---------------------------------------------------------------------------------------
 
 
