@@ -7,25 +7,15 @@ guard would refuse a state change into review anyway, but a read-only field says
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
-from reviews.admin import DocumentAdmin
+from reviews.admin import DocumentAdmin, ReadOnlyAdminMixin
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Timeline and factors change on the COE page, where every change is logged and gated."""
 
     extra = 0
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class TimelineInline(ReadOnlyInline):

@@ -170,14 +170,8 @@ class LockedInlineMixin:
 # --- questionnaires -------------------------------------------------------------------------
 
 
-class VersionInline(admin.TabularInline):
-    """Versions listed on their questionnaire; each opens on its own page."""
-
-    model = QuestionnaireVersion
-    fields = ("number", "status", "published_at", "changelog")
-    readonly_fields = fields
-    show_change_link = True
-    extra = 0
+class ReadOnlyAdminMixin:
+    """History is written by the app's services, never edited by hand."""
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -187,6 +181,16 @@ class VersionInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Versions listed on their questionnaire; each opens on its own page."""
+
+    model = QuestionnaireVersion
+    fields = ("number", "status", "published_at", "changelog")
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
 
 
 @admin.register(Questionnaire)
@@ -328,19 +332,6 @@ class QuestionAdmin(VersionLockedAdmin):
 
 
 # --- documents and their history: read-only ------------------------------------------------
-
-
-class ReadOnlyAdminMixin:
-    """History is written by the app's services, never edited by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class ReviewerInline(ReadOnlyAdminMixin, admin.TabularInline):
