@@ -209,6 +209,11 @@ else:
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if CACHE_URL else 0)
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
+# The source templates the shipped questionnaires (fixtures/) are checked against. They are not
+# part of the product; CI keeps them beside the repository. Where they are absent, the tests that
+# compare the fixtures with them are reported as skipped, with the reason.
+SEEDS_DIR = Path(env("OPSREVIEW_SEEDS_DIR", default=str(BASE_DIR.parent / "shared" / "seeds")))
+
 # Readiness of a service expires this many days after its ORR approval, per tier.
 ORR_EXPIRY_DAYS = env.dict(
     "ORR_EXPIRY_DAYS", cast={"value": int}, default={"1": 365, "2": 365, "3": 365}
