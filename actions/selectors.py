@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from actions.models import ActionItem
-from opsreview import permissions
+from reviews import permissions
+from reviews.visibility import outsider_q
 
 SORTS = {
     "due": ("due_date", "pk"),
@@ -21,9 +22,7 @@ def visible_items(user, items: QuerySet[ActionItem] | None = None) -> QuerySet[A
     if r.admin or r.ops_lead:
         return items
     # Items of documents the user may not see (other teams' drafts, restricted COEs) stay hidden.
-    public = Q(document__isnull=True) | (
-        ~Q(document__state="draft") & ~Q(document__postmortem__restricted=True)
-    )
+    public = Q(document__isnull=True) | outsider_q(user, prefix="document__")
     return items.filter(Q(owner=user) | Q(team_id__in=r.team_ids) | public)
 
 

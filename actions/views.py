@@ -10,9 +10,9 @@ from actions import selectors
 from actions.models import ActionItem
 from actions.services import item_set_status
 from catalog.models import Service, Team
-from opsreview import permissions
 from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
+from reviews import permissions
 
 
 @cached_page

@@ -4,11 +4,11 @@ from django.shortcuts import get_object_or_404, render
 from catalog.models import Service, Team
 from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
-from opsreview.permissions import can_view, in_team
 from orr.forms import StartReviewForm
 from orr.models import ReadinessReview
 from orr.services import Readiness, readiness_for_services
 from reviews.models import Document
+from reviews.permissions import can_view, in_team
 
 
 @cached_page

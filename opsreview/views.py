@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from actions.models import ActionItem
 from catalog.models import Service
 from opsreview.pagecache import cached_page
-from opsreview.permissions import is_ops_lead
 from orr.services import readiness_for_services
 from reviews.models import Document
+from reviews.permissions import is_ops_lead
 
 
 @login_not_required

@@ -3,13 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from actions.forms import ActionItemForm
-from catalog.models import Membership
 from orr.models import ReadinessReview
-from reviews.models import Answer
 
 
 class StartReviewForm(forms.Form):
@@ -19,40 +16,6 @@ class StartReviewForm(forms.Form):
     )
     title = forms.CharField(max_length=200, required=False,
                             help_text="Optional; a title is made from the service and date.")
-
-
-class AnswerForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
-    text = forms.CharField(
-        required=False, max_length=100_000, widget=forms.Textarea(attrs={"rows": 6})
-    )
-    choice = forms.CharField(required=False, max_length=200)
-    risk = forms.ChoiceField(choices=Answer.Risk.choices, required=False)
-    na_reason = forms.CharField(required=False, max_length=2000, label="Why not applicable")
-
-    def __init__(self, *args, question=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.question = question
-        self.fields["text"].widget.attrs.update({"class": "form-control", "data-text": ""})
-        self.fields["choice"].widget.attrs.update({"class": "form-control"})
-        self.fields["risk"].widget.attrs.update({"class": "form-select", "data-risk": ""})
-        self.fields["na_reason"].widget.attrs.update({"class": "form-control"})
-        if question is not None and question.kind == "yes_no":
-            self.fields["choice"] = forms.ChoiceField(
-                choices=[("", "—"), ("yes", "Yes"), ("no", "No")], required=False,
-                widget=forms.Select(attrs={"class": "form-select"}),
-            )
-        elif question is not None and question.kind == "choice":
-            self.fields["choice"] = forms.ChoiceField(
-                choices=[("", "—")] + [(c, c) for c in question.choices], required=False,
-                widget=forms.Select(attrs={"class": "form-select"}),
-            )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("risk") == Answer.Risk.NOT_APPLICABLE and not data.get("na_reason", "").strip():
-            self.add_error("na_reason", "Say why this question does not apply.")
-        return data
 
 
 class GapActionForm(ActionItemForm):
@@ -72,50 +35,6 @@ class AcceptRiskForm(forms.Form):
         if value > timezone.localdate() + dt.timedelta(days=366):
             raise forms.ValidationError("Accept a risk for at most a year.")
         return value
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 2}),
-                           label="Comment")
-
-
-class EvidenceForm(forms.Form):
-    label = forms.CharField(max_length=120)
-    url = forms.URLField(max_length=500, assume_scheme="https")
-
-
-class AssignReviewerForm(forms.Form):
-    reviewer = forms.ModelChoiceField(queryset=get_user_model().objects.none())
-
-    def __init__(self, *args, document=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        qs = get_user_model().objects.filter(
-            memberships__role=Membership.Role.REVIEWER
-        ).distinct().order_by("username")
-        if document is not None:
-            qs = qs.exclude(pk=document.author_id)
-        self.fields["reviewer"].queryset = qs
-        self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
-
-
-class DecisionForm(forms.Form):
-    verdict = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("request_changes", "Request changes")],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
-    flagged = forms.ModelMultipleChoiceField(
-        queryset=Answer.objects.none(), required=False, label="Answers that need changes",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-
-    def __init__(self, *args, document=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if document is not None:
-            self.fields["flagged"].queryset = document.answers.select_related("question").order_by(
-                "question__section__order", "question__order"
-            )
-            self.fields["flagged"].label_from_instance = lambda a: a.question.text[:90]
 
 
 class MilestoneForm(forms.Form):

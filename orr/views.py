@@ -9,11 +9,12 @@ from django.views.decorators.http import require_POST
 
 from actions.models import ActionItem
 from catalog.models import Service
-from opsreview import permissions
 from opsreview.pagecache import cached_page
 from orr import forms, services
 from orr.models import ReadinessReview
-from reviews import gates
+from reviews import forms as shared_forms
+from reviews import gates, permissions
+from reviews.access import get_document_for_user
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
 from reviews.models import Answer, Comment, Evidence, State
 from reviews.services import (
@@ -24,13 +25,12 @@ from reviews.services import (
 
 def get_review_for_user(request, code: str, action: str = "view") -> ReadinessReview:
     """Load an ORR and apply the permission matrix: 404 if unseen, 403 if not allowed."""
-    review = get_object_or_404(
-        ReadinessReview.objects.select_related("service__team", "author", "version__questionnaire")
-        .prefetch_related("assignments__user"),
-        code=code,
+    return get_document_for_user(
+        request, code, action,
+        queryset=ReadinessReview.objects.select_related(
+            "service__team", "author", "version__questionnaire"
+        ).prefetch_related("assignments__user"),
     )
-    permissions.check(request.user, review, action)
-    return review
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -108,8 +108,8 @@ def review_detail(request, code):
         "milestones": list(review.milestones.all()),
         "can_edit": permissions.can_edit(user, review),
         "can_decide": permissions.can_decide(user, review),
-        "assign_form": forms.AssignReviewerForm(document=review),
-        "decision_form": forms.DecisionForm(document=review),
+        "assign_form": shared_forms.AssignReviewerForm(document=review),
+        "decision_form": shared_forms.DecisionForm(document=review),
         "milestone_form": forms.MilestoneForm(),
         "newer_version": services.newer_version(review),
         "tab": "overview",
@@ -137,7 +137,7 @@ def section_edit(request, code, key):
     rows = [
         {
             "answer": a,
-            "form": forms.AnswerForm(
+            "form": shared_forms.AnswerForm(
                 question=a.question,
                 initial={"revision": a.revision, "text": a.text, "choice": a.choice,
                          "risk": a.risk, "na_reason": a.na_reason},
@@ -203,7 +203,9 @@ def answer_save(request, code, pk):
     review = get_review_for_user(request, code, "edit")
     answer = _get_answer(review, pk)
     answer.document = review
-    form = forms.AnswerForm(request.POST, question=answer.question, prefix=f"q{answer.pk}")
+    form = shared_forms.AnswerForm(
+        request.POST, question=answer.question, prefix=f"q{answer.pk}"
+    )
     return answer_save_response(request, answer, form, back=_back_to(review, answer))
 
 
@@ -211,7 +213,7 @@ def answer_save(request, code, pk):
 def answer_comment(request, code, pk):
     review = get_review_for_user(request, code, "comment")
     answer = _get_answer(review, pk)
-    form = forms.CommentForm(request.POST)
+    form = shared_forms.CommentForm(request.POST)
     if form.is_valid():
         answer.document = review
         services.answer_comment(answer=answer, by=request.user, body=form.cleaned_data["body"])
@@ -225,7 +227,7 @@ def answer_comment(request, code, pk):
 def answer_evidence(request, code, pk):
     review = get_review_for_user(request, code, "edit")
     answer = _get_answer(review, pk)
-    form = forms.EvidenceForm(request.POST)
+    form = shared_forms.EvidenceForm(request.POST)
     if form.is_valid():
         Evidence.objects.create(answer=answer, added_by=request.user, **form.cleaned_data)
         review.log(request.user, "evidence_added", f"Evidence for “{answer.question.key}”")
@@ -267,7 +269,7 @@ def answer_accept_risk(request, code, pk):
 @require_POST
 def review_assign(request, code):
     review = get_review_for_user(request, code, "edit")
-    form = forms.AssignReviewerForm(request.POST, document=review)
+    form = shared_forms.AssignReviewerForm(request.POST, document=review)
     if form.is_valid():
         document_assign_reviewer(document=review, reviewer=form.cleaned_data["reviewer"],
                                  by=request.user)
@@ -287,7 +289,7 @@ def review_submit(request, code):
 @require_POST
 def review_decide(request, code):
     review = get_review_for_user(request, code, "decide")
-    form = forms.DecisionForm(request.POST, document=review)
+    form = shared_forms.DecisionForm(request.POST, document=review)
     if form.is_valid():
         decide_with_message(request, review, form)
     else:

@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from opsreview import permissions
 from postmortems.models import Attachment, Postmortem
+from reviews.access import get_document_for_user
 
 # Detected from the first bytes; SVG and HTML are never accepted (they can carry scripts).
 SIGNATURES = [
@@ -72,9 +72,9 @@ def attachment_add(*, postmortem: Postmortem, by, upload) -> Attachment:
 
 
 def _postmortem(request, code, action):
-    postmortem = get_object_or_404(Postmortem.objects.select_related("service"), code=code)
-    permissions.check(request.user, postmortem, action)
-    return postmortem
+    return get_document_for_user(
+        request, code, action, queryset=Postmortem.objects.select_related("service")
+    )
 
 
 @require_POST

@@ -8,25 +8,23 @@ from django.views.decorators.http import require_POST
 
 from actions.forms import ActionItemForm
 from catalog.models import Service
-from opsreview import permissions
 from opsreview.pagecache import cached_page
-from orr.forms import AnswerForm, DecisionForm
 from postmortems import forms, selectors, services
 from postmortems.models import ContributingFactor, Postmortem
-from reviews import gates
+from reviews import gates, permissions
+from reviews.access import get_document_for_user
+from reviews.forms import AnswerForm, DecisionForm
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
 from reviews.services import missing_approvals
 
 
 def get_postmortem_for_user(request, code: str, action: str = "view") -> Postmortem:
     """Load a COE and apply the permission matrix: 404 if unseen, 403 if not allowed."""
-    postmortem = get_object_or_404(
-        Postmortem.objects.select_related("service__team", "author", "version")
+    return get_document_for_user(
+        request, code, action,
+        queryset=Postmortem.objects.select_related("service__team", "author", "version")
         .prefetch_related("assignments__user", "tags", "affected_services"),
-        code=code,
     )
-    permissions.check(request.user, postmortem, action)
-    return postmortem
 
 
 def _error_text(exc: ValidationError) -> str:

@@ -14,33 +14,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import ActionItem
 from catalog.models import Service
-from opsreview import permissions
-from orr.models import ReadinessReview
 from orr.services import Readiness, readiness_for_services
-from postmortems.models import Postmortem
 from reports import selectors, services
 from reports.models import Export, WeeklyReport
 from reports.tables import csv_bytes, csv_zip
 from reports.weeks import Week
-from reviews.models import Document, Kind
+from reviews import permissions
+from reviews.access import get_document_for_user
 
 RECENT_WEEKS = 8
 
 
 # --- access helpers ------------------------------------------------------------------------------
-
-
-def get_document_for_user(request, code: str, action: str = "view") -> Document:
-    """An ORR or COE as its own class (the permission rules read COE fields), or 404/403."""
-    kind = Document.objects.filter(code=code).values_list("kind", flat=True).first()
-    model = {Kind.ORR: ReadinessReview, Kind.COE: Postmortem}.get(kind)
-    if model is None:
-        raise Http404("No such document.")
-    document = get_object_or_404(
-        model.objects.select_related("service__team").prefetch_related("assignments"), code=code
-    )
-    permissions.check(request.user, document, action)
-    return document
 
 
 def get_export_for_user(request, public_id) -> Export:

@@ -1,91 +1,25 @@
-"""Who may do what: the one permission matrix of the project.
+"""Who may do what with a document: the one permission matrix of the project.
 
-Roles come from team memberships (member, reviewer) and two global roles: ops lead (the
-"Ops leads" group) and admin (superuser). Views ask these functions; they never test roles inline.
+Roles come from `reviews.roles`; who may *see* a document is `reviews.visibility`. Views ask
+these functions; they never test roles inline.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from catalog.models import OPS_LEADS_GROUP, Membership
+from reviews.roles import Roles, in_team, is_ops_lead, roles
+from reviews.visibility import is_assigned, is_visible
 
-
-@dataclass(frozen=True)
-class Roles:
-    team_ids: frozenset[int] = field(default_factory=frozenset)
-    reviewer_team_ids: frozenset[int] = field(default_factory=frozenset)
-    ops_lead: bool = False
-    admin: bool = False
-
-    @property
-    def is_reviewer(self) -> bool:
-        return bool(self.reviewer_team_ids)
-
-
-def roles(user) -> Roles:
-    """The user's roles, computed once per request (cached on the user object)."""
-    if not getattr(user, "is_authenticated", False):
-        return Roles()
-    cached = getattr(user, "_opsreview_roles", None)
-    if cached is None:
-        rows = list(Membership.objects.filter(user=user).values_list("team_id", "role"))
-        cached = Roles(
-            team_ids=frozenset(t for t, _ in rows),
-            reviewer_team_ids=frozenset(t for t, r in rows if r == Membership.Role.REVIEWER),
-            ops_lead=user.groups.filter(name=OPS_LEADS_GROUP).exists(),
-            admin=user.is_superuser,
-        )
-        user._opsreview_roles = cached
-    return cached
-
-
-def is_ops_lead(user) -> bool:
-    r = roles(user)
-    return r.ops_lead or r.admin
-
-
-def in_team(user, team_id: int) -> bool:
-    return team_id in roles(user).team_ids
-
-
-def _assigned(user, document) -> bool:
-    # Views prefetch "assignments"; fall back to a query for code paths that did not.
-    cache = getattr(document, "_prefetched_objects_cache", {})
-    if "assignments" in cache:
-        return any(a.user_id == user.pk for a in cache["assignments"])
-    return document.assignments.filter(user=user).exists()
-
-
-def _restricted(document) -> bool:
-    if hasattr(document, "restricted"):
-        return bool(document.restricted)
-    if document.kind == "coe":  # a plain Document row: the flag is on the Postmortem row
-        from postmortems.models import Postmortem
-
-        return Postmortem.objects.filter(pk=document.pk, restricted=True).exists()
-    return False
+__all__ = ["Roles", "roles", "is_ops_lead", "in_team", "check", "can_view", "can_edit",
+           "can_submit", "can_comment", "can_decide", "can_export", "can_delete", "can_restore",
+           "can_change_action_item"]
 
 
 def can_view(user, document) -> bool:
-    if not getattr(user, "is_authenticated", False) or document.deleted_at:
-        return False
-    r = roles(user)
-    insider = (
-        document.author_id == user.pk
-        or document.service.team_id in r.team_ids
-        or _assigned(user, document)
-    )
-    if insider:
-        return True
-    if _restricted(document):
-        return False
-    if r.admin or r.ops_lead:
-        return True
-    return document.state != "draft"
+    """The visibility rule of `reviews.visibility` (one place for it)."""
+    return is_visible(user, document)
 
 
 def can_edit(user, document) -> bool:
@@ -105,7 +39,7 @@ def can_decide(user, document) -> bool:
     return (
         document.state == "in_review"
         and document.author_id != user.pk
-        and _assigned(user, document)
+        and is_assigned(user, document)
     )
 
 

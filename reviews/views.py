@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from actions.services import working_days_between
-from opsreview import permissions
 from opsreview.pagecache import cached_page
+from reviews import permissions
 from reviews.models import Decision, Document
 
 

@@ -1,7 +1,7 @@
 """Every cell of the ORR permission matrix, walked through the real URLs.
 
 The expected table is written out here by hand, from the product rules, not derived from
-opsreview.permissions: a change to the rules must change this table too.
+reviews.permissions: a change to the rules must change this table too.
 """
 
 import pytest

@@ -75,7 +75,7 @@ def test_committee_member_sees_the_restricted_coe(client, corpus, outsider, auth
 
 def test_visible_queryset_matches_can_view_for_everyone(corpus, author, outsider, ops_lead,
                                                         reviewer, teammate):
-    from opsreview.permissions import can_view
+    from reviews.permissions import can_view
 
     for user in (author, outsider, ops_lead, reviewer, teammate):
         visible = set(selectors.visible_postmortems(user).values_list("code", flat=True))

@@ -1,0 +1,46 @@
+"""A user's roles: team memberships (member, reviewer) and the two global roles, ops lead (the
+"Ops leads" group) and admin (superuser). Computed once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from catalog.models import OPS_LEADS_GROUP, Membership
+
+
+@dataclass(frozen=True)
+class Roles:
+    team_ids: frozenset[int] = field(default_factory=frozenset)
+    reviewer_team_ids: frozenset[int] = field(default_factory=frozenset)
+    ops_lead: bool = False
+    admin: bool = False
+
+    @property
+    def is_reviewer(self) -> bool:
+        return bool(self.reviewer_team_ids)
+
+
+def roles(user) -> Roles:
+    """The user's roles, computed once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return Roles()
+    cached = getattr(user, "_opsreview_roles", None)
+    if cached is None:
+        rows = list(Membership.objects.filter(user=user).values_list("team_id", "role"))
+        cached = Roles(
+            team_ids=frozenset(t for t, _ in rows),
+            reviewer_team_ids=frozenset(t for t, r in rows if r == Membership.Role.REVIEWER),
+            ops_lead=user.groups.filter(name=OPS_LEADS_GROUP).exists(),
+            admin=user.is_superuser,
+        )
+        user._opsreview_roles = cached
+    return cached
+
+
+def is_ops_lead(user) -> bool:
+    r = roles(user)
+    return r.ops_lead or r.admin
+
+
+def in_team(user, team_id: int) -> bool:
+    return team_id in roles(user).team_ids

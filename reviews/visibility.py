@@ -1,0 +1,113 @@
+"""Who may SEE a document: the one visibility rule of the project, in Python and in SQL.
+
+Every page, list, search, export and API that shows a document (ORR or COE), or something that
+belongs to one (action items, attachments, comments), asks this module. Two forms of the same
+rule, kept side by side so they cannot drift apart:
+
+* `is_visible(user, document)` for one loaded document (the permission checks use it);
+* `visible_q(user)` / `visible_documents(user, qs)` for a queryset (lists, search, counts).
+
+The rule, in words:
+
+1. Nobody sees a deleted document, and an anonymous user sees nothing.
+2. An *insider* sees it: the author, a member of the service's owning team, or an assigned
+   reviewer (for a COE: a member of the peer-review committee).
+3. Nobody else sees a *restricted* COE (only a COE can be restricted; the flag lives on the
+   Postmortem child row).
+4. Ops leads and admins see every other document, drafts included.
+5. Everyone else sees every non-restricted document that is no longer a draft.
+
+`outsider_q` is rule 3 to 5 on its own, with a field prefix, for rows that hang off a document
+(the action item lists use it with ``prefix="document__"``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from reviews.models import Document, ReviewerAssignment, State
+from reviews.roles import roles
+
+
+def is_assigned(user, document) -> bool:
+    # Views prefetch "assignments"; fall back to a query for code paths that did not.
+    cache = getattr(document, "_prefetched_objects_cache", {})
+    if "assignments" in cache:
+        return any(a.user_id == user.pk for a in cache["assignments"])
+    return document.assignments.filter(user=user).exists()
+
+
+def is_restricted(document) -> bool:
+    """True for a restricted COE, whether loaded as a Postmortem or as a plain Document row."""
+    if hasattr(document, "restricted"):
+        return bool(document.restricted)
+    if document.kind == "coe":  # a plain Document row: the flag is on the Postmortem row
+        return Document.objects.filter(
+            pk=document.pk, postmortem__restricted=True
+        ).exists()
+    return False
+
+
+def is_insider(user, document) -> bool:
+    """Author, a member of the owning team, or an assigned reviewer / committee member."""
+    return (
+        document.author_id == user.pk
+        or document.service.team_id in roles(user).team_ids
+        or is_assigned(user, document)
+    )
+
+
+def is_visible(user, document) -> bool:
+    """Rule 1 to 5 of the module docstring for one loaded document."""
+    if not getattr(user, "is_authenticated", False) or document.deleted_at:
+        return False
+    if is_insider(user, document):
+        return True
+    if is_restricted(document):
+        return False
+    r = roles(user)
+    if r.admin or r.ops_lead:
+        return True
+    return document.state != State.DRAFT
+
+
+def outsider_q(user, prefix: str = "", *, model=None) -> Q:
+    """Rule 3 to 5 as a filter on a document reached through `prefix` ("" or "document__").
+
+    With no prefix, `model` is the queryset's model: a Postmortem queryset carries the
+    restricted flag itself, a Document queryset reaches it through the child row, and a
+    ReadinessReview queryset is never restricted.
+    """
+    r = roles(user)
+    if prefix:
+        outside = ~Q(**{f"{prefix}postmortem__restricted": True})
+    else:
+        field_names = {f.name for f in (model or Document)._meta.get_fields()}
+        if "restricted" in field_names:
+            outside = Q(restricted=False)
+        elif "postmortem" in field_names:
+            outside = ~Q(postmortem__restricted=True)
+        else:
+            outside = Q()
+    if not (r.admin or r.ops_lead):
+        outside &= ~Q(**{f"{prefix}state": State.DRAFT})
+    return outside
+
+
+def visible_q(user, model=Document) -> Q:
+    """Rule 2 to 5 as one filter over a queryset of `model` (Document or one of its kinds)."""
+    r = roles(user)
+    assigned = ReviewerAssignment.objects.filter(document_id=OuterRef("pk"), user=user)
+    insider = Q(author=user) | Q(service__team_id__in=r.team_ids) | Exists(assigned)
+    return insider | outsider_q(user, model=model)
+
+
+def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The documents `user` may see, as one query.
+
+    `queryset` narrows it to one kind (e.g. `Postmortem.objects.all()`).
+    """
+    qs = Document.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs.filter(deleted_at__isnull=True).filter(visible_q(user, qs.model))
