@@ -19,8 +19,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from actions.models import ActionItem, Notification, Reminder
+from actions.models import ActionItem, Reminder
 from catalog.models import OPS_LEADS_GROUP, Membership
+from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 

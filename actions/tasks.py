@@ -39,14 +39,3 @@ def dispatch_due_reminders_task() -> None:
     # The day is fixed now, so a retry after midnight still works on the scheduled day.
     day = timezone.localdate().isoformat()
     send_due_reminders_task.apply_async(args=[day], countdown=random.randint(0, jitter))
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True, max_retries=5,
-             time_limit=60, soft_time_limit=50)
-def send_notification_email_task(notification_id: int) -> None:
-    from actions.models import Notification
-    from actions.notifications import notification_email_send
-
-    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
-    if notification is not None:
-        notification_email_send(notification)

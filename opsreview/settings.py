@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "reviews",
     "orr",
     "postmortems",
+    "notifications",
     "actions",
     "reports",
 ]
@@ -75,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "actions.context_processors.notifications",
+                "notifications.context_processors.notifications",
             ],
         },
     },

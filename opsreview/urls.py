@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("orr/", include("orr.urls")),
     path("coe/", include("postmortems.urls")),
+    path("actions/notifications/", include("notifications.urls")),
     path("actions/", include("actions.urls")),
     path("reports/", include("reports.urls")),
     path("reviews/", include("reviews.urls")),

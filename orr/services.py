@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionItem
-from actions.notifications import notify
 from catalog.models import Service
+from notifications.services import notify
 from orr.models import Milestone, ReadinessReview
 from reviews.models import (
     AcceptedRisk,

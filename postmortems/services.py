@@ -11,8 +11,8 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
 from actions.models import ActionItem
-from actions.notifications import notify
 from catalog.models import Service
+from notifications.services import notify
 from postmortems.blamelint import Finding, amounts_to_human_error, lint
 from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
 from reviews.models import Answer, Kind, Questionnaire, QuestionnaireVersion, Section

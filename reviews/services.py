@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from actions.notifications import notify
+from notifications.services import notify
 from reviews import gates
 from reviews.models import (
     EDITABLE_STATES,

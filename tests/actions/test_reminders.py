@@ -8,9 +8,10 @@ from django.core import mail
 from django.core.management import call_command
 
 from actions import reminders
-from actions.models import Notification, Reminder
+from actions.models import Reminder
 from actions.reminders import RemindersNotSent, add_working_days, send_due_reminders
 from actions.tasks import dispatch_due_reminders_task, send_due_reminders_task
+from notifications.models import Notification
 from reviews.models import Document, State
 
 from .conftest import make_item

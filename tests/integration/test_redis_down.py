@@ -5,7 +5,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from actions.models import Notification
+from notifications.models import Notification
 
 pytestmark = pytest.mark.usefixtures("redis_server")
 

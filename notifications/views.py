@@ -3,14 +3,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions.models import EmailOptOut, Notification
-from actions.notifications import KINDS
+from notifications.models import EmailOptOut, Notification
+from notifications.services import KINDS
 
 
 def notification_list(request):
     notifications = list(Notification.objects.filter(user=request.user)[:100])
     opted_out = set(EmailOptOut.objects.filter(user=request.user).values_list("verb", flat=True))
-    return render(request, "actions/notifications.html", {
+    return render(request, "notifications/list.html", {
         "notifications": notifications,
         "kinds": [(verb, label, verb not in opted_out) for verb, label in KINDS.items()],
     })
@@ -20,7 +20,7 @@ def notification_list(request):
 def notifications_read(request):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(
         read_at=timezone.now())
-    return redirect("actions:notifications")
+    return redirect("notifications:list")
 
 
 @require_POST
@@ -31,4 +31,4 @@ def notification_settings(request):
         EmailOptOut(user=request.user, verb=verb) for verb in KINDS if verb not in wanted
     )
     messages.success(request, "E-mail settings saved.")
-    return redirect("actions:notifications")
+    return redirect("notifications:list")

@@ -1,4 +1,4 @@
-from actions.notifications import unread_count
+from notifications.services import unread_count
 
 
 def notifications(request):

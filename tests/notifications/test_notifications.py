@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from actions.models import EmailOptOut, Notification
+from notifications.models import EmailOptOut, Notification
 from orr import services
 from reviews.services import document_assign_reviewer, document_decide, document_submit
 
@@ -57,7 +57,7 @@ def test_action_item_owner_is_notified(review, author, teammate, today):
 def test_email_can_be_switched_off_per_kind(client, review, author, reviewer,
                                             django_capture_on_commit_callbacks):
     client.force_login(reviewer)
-    client.post(reverse("actions:notification_settings"), {"email": ["decision", "comment"]})
+    client.post(reverse("notifications:settings"), {"email": ["decision", "comment"]})
     assert EmailOptOut.objects.filter(user=reviewer, verb="reviewer_assigned").exists()
     with django_capture_on_commit_callbacks(execute=True):
         document_assign_reviewer(document=review, reviewer=reviewer, by=author)
@@ -69,14 +69,14 @@ def test_bell_shows_the_unread_count_and_mark_read_clears_it(client, review, aut
     document_assign_reviewer(document=review, reviewer=reviewer, by=author)
     client.force_login(reviewer)
     assert "Notifications, 1 unread" in client.get(reverse("home")).content.decode()
-    client.post(reverse("actions:notifications_read"))
+    client.post(reverse("notifications:read"))
     assert "Notifications, 0 unread" in client.get(reverse("home")).content.decode()
 
 
 def test_notification_write_views_refuse_get(client, author):
     client.force_login(author)
-    assert client.get(reverse("actions:notifications_read")).status_code == 405
-    assert client.get(reverse("actions:notification_settings")).status_code == 405
+    assert client.get(reverse("notifications:read")).status_code == 405
+    assert client.get(reverse("notifications:settings")).status_code == 405
 
 
 def test_a_dead_broker_does_not_break_the_request(client, review, author, reviewer, settings,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
-from actions.models import EmailOptOut, Notification
+from notifications.models import EmailOptOut, Notification
 from opsreview import queue
 
 # The kinds a user can switch e-mail off for, with the label of the settings page.
@@ -25,7 +25,7 @@ def notify(*, user, verb: str, message: str, url: str = "", actor=None) -> Notif
     notification = Notification.objects.create(user=user, verb=verb, message=message[:500],
                                                url=url)
     if user.email and not EmailOptOut.objects.filter(user=user, verb=verb).exists():
-        from actions.tasks import send_notification_email_task
+        from notifications.tasks import send_notification_email_task
 
         # The in-app notification is what matters; a dead broker only costs the e-mail.
         transaction.on_commit(
