@@ -22,6 +22,7 @@ from django.utils import timezone
 from actions.models import ActionItem, Reminder
 from catalog.models import OPS_LEADS_GROUP, Membership
 from notifications.models import Notification
+from opsreview.workdays import add_working_days, is_working_day
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +38,6 @@ class RemindersNotSent(Exception):
         super().__init__(f"{len(errors)} reminder(s) not sent: " + "; ".join(errors[:5]))
 
 
-def add_working_days(day: dt.date, days: int) -> dt.date:
-    while days > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
-
-
 def send_due_reminders(*, today: dt.date | None = None) -> dict[str, int]:
     """Send every reminder that is due today and has not been sent; return the counts per kind.
 
@@ -55,7 +48,7 @@ def send_due_reminders(*, today: dt.date | None = None) -> dict[str, int]:
     """
     today = today or timezone.localdate()
     counts = {kind: 0 for kind in Kind.values}
-    if today.weekday() >= 5:
+    if not is_working_day(today):
         # Nobody reads these on a weekend; Monday's run picks the items up by date range.
         return counts
 

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions.services import working_days_between
 from opsreview.pagecache import cached_page
+from opsreview.workdays import working_days_between
 from reviews import permissions
 from reviews.models import Decision, Document
 

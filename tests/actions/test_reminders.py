@@ -9,9 +9,10 @@ from django.core.management import call_command
 
 from actions import reminders
 from actions.models import Reminder
-from actions.reminders import RemindersNotSent, add_working_days, send_due_reminders
+from actions.reminders import RemindersNotSent, send_due_reminders
 from actions.tasks import dispatch_due_reminders_task, send_due_reminders_task
 from notifications.models import Notification
+from opsreview.workdays import add_working_days
 from reviews.models import Document, State
 
 from .conftest import make_item

@@ -3,7 +3,7 @@ import datetime as dt
 import time_machine
 from django.urls import reverse
 
-from actions.services import working_days_between
+from opsreview.workdays import working_days_between
 from reviews.services import document_decide, document_submit
 
 
