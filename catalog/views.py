@@ -6,7 +6,7 @@ from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
 from orr.forms import StartReviewForm
 from orr.models import ReadinessReview
-from orr.services import Readiness, readiness_for_services
+from orr.readiness import Readiness, readiness_for_services
 from reviews.models import Document
 from reviews.permissions import can_view, in_team
 

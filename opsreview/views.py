@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from actions.models import ActionItem
 from catalog.models import Service
 from opsreview.pagecache import cached_page
-from orr.services import readiness_for_services
+from orr.readiness import readiness_for_services
 from reviews.models import Document
 from reviews.permissions import is_ops_lead
 

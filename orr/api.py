@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from catalog.models import Service
 from opsreview import pagecache
 from orr.models import ApiToken
-from orr.services import readiness_payload
+from orr.readiness import readiness_payload
 
 OPENAPI = {
     "openapi": "3.0.3",

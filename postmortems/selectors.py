@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from actions.models import ActionItem
-from orr.services import Readiness, readiness
+from orr.readiness import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
 from postmortems.models import Lesson, Postmortem

@@ -19,7 +19,7 @@ from django.db.models.functions import TruncWeek
 from actions.models import ActionItem
 from catalog.models import Service, Team
 from orr.models import ReadinessReview
-from orr.services import expiry_days
+from orr.readiness import approval_expires_at
 from postmortems.models import ContributingFactor, Postmortem, TimelineEvent
 from postmortems.services import timeline_metrics
 from reports.tables import Table
@@ -313,7 +313,7 @@ def _orrs(week: Week) -> OrrFigures:
         .order_by("approved_at", "pk").values_list("pk", "service_id", "service__tier",
                                                    "approved_at")
     ):
-        expires = approved_at + dt.timedelta(days=expiry_days(tier))
+        expires = approval_expires_at(approved_at, tier)
         approvals[service_id].append((pk, approved_at, expires))
     approved, expired, expiring = [], [], []
     for reviews in approvals.values():

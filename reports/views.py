@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import ActionItem
 from catalog.models import Service
-from orr.services import Readiness, readiness_for_services
+from orr.readiness import Readiness, readiness_for_services
 from reports import selectors, services
 from reports.models import Export, WeeklyReport
 from reports.tables import csv_bytes, csv_zip

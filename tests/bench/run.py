@@ -179,7 +179,7 @@ def prepare() -> Targets:
 
     from catalog.models import Membership, Service, ops_leads_group
     from orr.models import ApiToken, ReadinessReview
-    from orr.services import readiness_for_services
+    from orr.readiness import readiness_for_services
     from postmortems.models import Postmortem
     from reviews.models import Answer, State
 

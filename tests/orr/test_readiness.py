@@ -3,7 +3,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from orr import services
+from orr import readiness, services
 from orr.models import ApiToken
 from reviews.models import AcceptedRisk, Answer, Document
 from reviews.services import document_decide, document_submit
@@ -16,18 +16,18 @@ def approve(review, author, reviewer):
 
 
 def test_service_without_orr_was_never_reviewed(checkout):
-    assert services.readiness(checkout).status == "never_reviewed"
+    assert readiness.readiness(checkout).status == "never_reviewed"
 
 
 def test_draft_orr_means_not_ready(review, checkout):
-    assert services.readiness(checkout).status == "not_ready"
+    assert readiness.readiness(checkout).status == "not_ready"
 
 
 def test_in_review_then_ready_on_approval(ready_review, checkout, author, reviewer):
     document_submit(document=ready_review, by=author)
-    assert services.readiness(checkout).status == "in_review"
+    assert readiness.readiness(checkout).status == "in_review"
     document_decide(document=ready_review, reviewer=reviewer, verdict="approve", reason="ok")
-    state = services.readiness(checkout)
+    state = readiness.readiness(checkout)
     assert state.status == "ready"
     assert state.expires_at - state.approved_at == dt.timedelta(days=365)
 
@@ -38,7 +38,7 @@ def test_approval_expires_after_the_tier_period(settings, ready_review, checkout
     settings.ORR_EXPIRY_DAYS = {"1": 90, "2": 365, "3": 365}
     Document.objects.filter(pk=ready_review.pk).update(
         approved_at=timezone.now() - dt.timedelta(days=91))
-    assert services.readiness(checkout).status == "expired"
+    assert readiness.readiness(checkout).status == "expired"
 
 
 def test_an_expired_accepted_risk_expires_readiness(ready_review, checkout, author, reviewer):
@@ -47,10 +47,10 @@ def test_an_expired_accepted_risk_expires_readiness(ready_review, checkout, auth
     services.gap_accept_risk(answer=answer, by=author, reason="later",
                              expires_on=timezone.localdate() + dt.timedelta(days=5))
     approve(ready_review, author, reviewer)
-    assert services.readiness(checkout).status == "ready"
+    assert readiness.readiness(checkout).status == "ready"
     AcceptedRisk.objects.filter(answer=answer).update(
         expires_on=timezone.localdate() - dt.timedelta(days=1))
-    assert services.readiness(checkout).status == "expired"
+    assert readiness.readiness(checkout).status == "expired"
 
 
 def test_readiness_api_needs_a_valid_token(client, checkout):
