@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "notifications",
     "actions",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

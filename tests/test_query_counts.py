@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionItem
-from catalog.management.commands import seed_scale
 from catalog.models import Membership, Service, Team, ops_leads_group
+from demo.management.commands import seed_scale
 from orr import services as orr_services
 from orr.models import Milestone, ReadinessReview
 from postmortems import services as pm_services
