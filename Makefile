@@ -73,6 +73,7 @@ bench: install system-test
 lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 media
