@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reviews.models import Document
 from reviews.services import document_assign_reviewer
-from tests.matrix import FORBIDDEN, HIDDEN, LOGIN, OK, STATES, outcome
+from tests.matrix import FORBIDDEN, HIDDEN, LOGIN, OK, STATES, outcome, performed
 
 ROLES = ["author", "teammate", "reviewer", "ops_lead", "admin", "outsider", "anonymous"]
 
@@ -68,4 +68,6 @@ def test_permission_matrix(client, review, people, author, reviewer, role, actio
     if user is not None:
         client.force_login(user)
     answer = review.answers.first()
-    assert outcome(request(client, action, review, answer)) == expected(role, action, state)
+    response = request(client, action, review, answer)
+    done = performed(action, response, document=review, state=state, answer=answer, user=user)
+    assert outcome(response, done) == expected(role, action, state)

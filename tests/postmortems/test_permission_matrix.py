@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from postmortems import services as pm
 from reviews.models import Document
-from tests.matrix import FORBIDDEN, HIDDEN, LOGIN, OK, STATES, outcome
+from tests.matrix import FORBIDDEN, HIDDEN, LOGIN, OK, STATES, outcome, performed
 
 ROLES = ["author", "teammate", "committee", "ops_lead", "admin", "outsider", "anonymous"]
 INSIDERS = ("author", "teammate", "committee")
@@ -76,5 +76,6 @@ def test_permission_matrix(client, questionnaires, checkout, people, author, rev
     if user is not None:
         client.force_login(user)
     answer = coe.answers.first()
-    assert outcome(request(client, action, coe, answer)) == expected(role, action, state,
-                                                                     restricted)
+    response = request(client, action, coe, answer)
+    done = performed(action, response, document=coe, state=state, answer=answer, user=user)
+    assert outcome(response, done) == expected(role, action, state, restricted)
