@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
-from django.utils import timezone
 
 from actions.forms import ActionItemForm
 from orr.models import ReadinessReview
+from orr.services import validate_risk_expiry
 
 
 class StartReviewForm(forms.Form):
@@ -30,10 +28,7 @@ class AcceptRiskForm(forms.Form):
 
     def clean_expires_on(self):
         value = self.cleaned_data["expires_on"]
-        if value <= timezone.localdate():
-            raise forms.ValidationError("An accepted risk must expire in the future.")
-        if value > timezone.localdate() + dt.timedelta(days=366):
-            raise forms.ValidationError("Accept a risk for at most a year.")
+        validate_risk_expiry(value)  # the service's rule, so the API and imports keep it too
         return value
 
 

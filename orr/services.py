@@ -86,10 +86,22 @@ def answer_comment(*, answer: Answer, by, body: str) -> Comment:
     return comment
 
 
+# An accepted risk is looked at again within a year.
+MAX_RISK_ACCEPTANCE = dt.timedelta(days=366)
+
+
+def validate_risk_expiry(expires_on: dt.date) -> None:
+    """An accepted risk expires in the future and at most a year from today."""
+    today = timezone.localdate()
+    if expires_on <= today:
+        raise ValidationError("An accepted risk must expire in the future.")
+    if expires_on > today + MAX_RISK_ACCEPTANCE:
+        raise ValidationError("Accept a risk for at most a year.")
+
+
 @transaction.atomic
 def gap_accept_risk(*, answer: Answer, by, reason: str, expires_on: dt.date) -> AcceptedRisk:
-    if expires_on <= timezone.localdate():
-        raise ValidationError("An accepted risk must expire in the future.")
+    validate_risk_expiry(expires_on)
     accepted, _ = AcceptedRisk.objects.update_or_create(
         answer=answer, defaults={"accepted_by": by, "reason": reason, "expires_on": expires_on}
     )

@@ -129,8 +129,10 @@ class PostmortemForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("incident_start", exc)
             else:
-                if data["incident_start"] > timezone.now():
-                    self.add_error("incident_start", "The incident cannot start in the future.")
+                try:
+                    services.validate_incident_start(data["incident_start"])
+                except ValidationError as exc:
+                    self.add_error("incident_start", exc)
         data["tag_names"] = services.parse_tag_names(data.get("tags", ""))
         return data
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from actions.models import ActionItem
 from catalog.models import Service
@@ -70,12 +71,19 @@ def tags_for(names: list[str]) -> list[Tag]:
 
 # --- start and edit ---------------------------------------------------------------------------
 
+def validate_incident_start(incident_start: dt.datetime) -> None:
+    """An incident cannot start in the future."""
+    if incident_start > timezone.now():
+        raise ValidationError("The incident cannot start in the future.")
+
+
 @transaction.atomic
 def postmortem_create(
     *, service: Service, by, title: str, incident_start: dt.datetime, incident_tz: str,
     severity: int, customers_affected: int = 0, customers_description: str = "",
     restricted: bool = False, tag_names: list[str] = (), affected_services=(), committee=(),
 ) -> Postmortem:
+    validate_incident_start(incident_start)
     version = latest_coe_version()
     postmortem = Postmortem.objects.create(
         service=service, author=by, version=version, title=title, incident_start=incident_start,
@@ -113,6 +121,8 @@ def postmortem_update(
         raise ValidationError("Someone changed these facts while you were editing; nothing was "
                               "saved. Reload the page to see their version.")
     _refuse_unless_editable(postmortem)
+    if "incident_start" in facts:
+        validate_incident_start(facts["incident_start"])
     facts_changed = [name for name in FACT_FIELDS if getattr(postmortem, name) != facts[name]]
     for name in facts_changed:
         setattr(postmortem, name, facts[name])

@@ -1,10 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from orr import services
 from reviews import gates
-from reviews.models import Answer
+from reviews.models import AcceptedRisk, Answer
 from reviews.services import document_assign_reviewer
 
 from .conftest import answer_everything
@@ -52,6 +53,18 @@ def test_accepted_risk_must_expire_in_the_future(ready_review, author, today):
     with pytest.raises(Exception, match="future"):
         services.gap_accept_risk(answer=ready_review.answers.first(), by=author, reason="x",
                                  expires_on=today)
+
+
+def test_the_service_refuses_a_risk_accepted_for_more_than_a_year(ready_review, author, today):
+    # The rule is the service's, not only the form's: the API and imports cannot bypass it.
+    answer = ready_review.answers.first()
+    with pytest.raises(ValidationError, match="at most a year"):
+        services.gap_accept_risk(answer=answer, by=author, reason="x",
+                                 expires_on=today + dt.timedelta(days=367))
+    assert not AcceptedRisk.objects.filter(answer=answer).exists()
+    services.gap_accept_risk(answer=answer, by=author, reason="x",
+                             expires_on=today + dt.timedelta(days=366))
+    assert AcceptedRisk.objects.filter(answer=answer).exists()
 
 
 def test_not_applicable_needs_a_reason(ready_review, author):

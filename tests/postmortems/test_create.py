@@ -1,7 +1,9 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from postmortems import services
 from postmortems.models import Postmortem, Tag
@@ -153,3 +155,20 @@ def test_other_team_service_is_not_in_the_select(client, questionnaires, author)
     client.force_login(author)
     form = client.get(reverse("postmortems:create")).context["form"]
     assert form.fields["service"].queryset.count() == 0
+
+
+def test_the_services_refuse_an_incident_in_the_future(questionnaires, checkout, author, coe):
+    # The rule is the service's, not only the form's: the API and imports cannot bypass it.
+    future = timezone.now() + dt.timedelta(hours=1)
+    with pytest.raises(ValidationError, match="future"):
+        services.postmortem_create(service=checkout, by=author, title="Not yet", severity=2,
+                                   incident_start=future, incident_tz="UTC")
+    assert not Postmortem.objects.filter(title="Not yet").exists()
+    facts = {name: getattr(coe, name) for name in services.FACT_FIELDS}
+    with pytest.raises(ValidationError, match="future"):
+        services.postmortem_update(
+            postmortem=coe, by=author, base_revision=coe.revision, tag_names=[],
+            affected_services=[], committee=[], **{**facts, "incident_start": future},
+        )
+    coe.refresh_from_db()
+    assert coe.incident_start < timezone.now()
