@@ -23,22 +23,24 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import ActionItem
 from catalog.models import OPS_LEADS_GROUP
 from opsreview.rendering import render_pdf
+from orr import printing as orr_printing
 from orr.models import ReadinessReview
+from postmortems import printing as coe_printing
 from postmortems.models import Postmortem
 from reports import charts, selectors
 from reports.models import Export, WeeklyReport
 from reports.weeks import Week
 from reviews.models import Document, Kind
+from reviews.printing import print_base_context
 
 logger = logging.getLogger(__name__)
 
@@ -220,71 +222,15 @@ def export_sweep(*, now: dt.datetime | None = None) -> list[int]:
             if export_send(export_id=pk)]
 
 
-# --- what each kind prints ---------------------------------------------------------------------
-
-
-def _base_context(title: str, meta: str) -> dict:
-    return {"doc_title": title, "doc_meta": meta, "generated_at": timezone.now()}
-
-
-def orr_print_context(review: ReadinessReview) -> dict:
-    """Everything orr/print.html shows: every section, question, answer and what hangs off it."""
-    answers = list(
-        review.answers.select_related("question__section", "accepted_risk__accepted_by")
-        .prefetch_related(
-            "evidence",
-            Prefetch("action_items",
-                     queryset=ActionItem.objects.select_related("owner").order_by("due_date")),
-        )
-        .order_by("question__section__order", "question__order")
-    )
-    by_section: dict[int, list] = {}
-    for answer in answers:
-        by_section.setdefault(answer.question.section_id, []).append(answer)
-    sections = [
-        {"section": s, "answers": by_section.get(s.pk, [])}
-        for s in review.version.sections.order_by("order")
-    ]
-    for row in sections:
-        row["answered"] = sum(a.is_answered for a in row["answers"])
-        row["gaps"] = sum(a.is_gap for a in row["answers"])
-    milestone = review.milestones.order_by("-created_at", "-pk").first()
-    return {
-        **_base_context(
-            review.title,
-            f"{review.code} · {review.get_state_display()} · {review.version}",
-        ),
-        "review": review,
-        "sections": sections,
-        "answered": sum(a.is_answered for a in answers),
-        "total": len(answers),
-        "risks": {risk: sum(a.risk == risk for a in answers) for risk in ("high", "medium")},
-        "accepted": [a for a in answers if hasattr(a, "accepted_risk")],
-        "actions": [item for a in answers for item in a.action_items.all()],
-        "decisions": list(review.decisions.select_related("reviewer")),
-        "milestone": milestone,
-    }
-
-
-def coe_print_context(postmortem: Postmortem) -> dict:
-    """For postmortems/print.html: the COE page's own data (``page_data``)."""
-    from postmortems.selectors import page_data
-
-    return {
-        **_base_context(
-            postmortem.title,
-            f"{postmortem.code} · {postmortem.get_state_display()} · {postmortem.version}",
-        ),
-        "postmortem": postmortem,
-        "data": page_data(postmortem),
-    }
+# --- what each kind prints: each kind builds its own context (orr/printing.py,
+# postmortems/printing.py); the export machinery only picks the layout by kind.
 
 
 def weekly_report_context(week: Week) -> dict:
     """What the weekly page, its PDF and the ops_report command print (one selector call)."""
     data = selectors.weekly_report(week)
     return {
-        **_base_context(f"Ops review {week.iso}", f"Weekly ops-review report · {week.days}"),
+        **print_base_context(f"Ops review {week.iso}", f"Weekly ops-review report · {week.days}"),
         "week": week,
         "time_zone": settings.TIME_ZONE,
         "data": data,
@@ -322,9 +268,10 @@ def _document_context(builder: Callable, model) -> Callable[[Export], dict]:
 EXPORT_KIND = {Kind.ORR: Export.Kind.ORR_PDF, Kind.COE: Export.Kind.COE_PDF}
 
 LAYOUTS: dict[str, tuple[str, Callable[[Export], dict]]] = {
-    Export.Kind.ORR_PDF: ("orr/print.html", _document_context(orr_print_context, ReadinessReview)),
-    Export.Kind.COE_PDF: ("postmortems/print.html",
-                          _document_context(coe_print_context, Postmortem)),
+    Export.Kind.ORR_PDF: (orr_printing.PRINT_TEMPLATE,
+                          _document_context(orr_printing.orr_print_context, ReadinessReview)),
+    Export.Kind.COE_PDF: (coe_printing.PRINT_TEMPLATE,
+                          _document_context(coe_printing.coe_print_context, Postmortem)),
     Export.Kind.REPORT_PDF: ("reports/weekly_print.html",
                              lambda export: weekly_report_context(export.report.week)),
 }
