@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opsreview.workdays import next_working_day
+from reviews.events import Verb
 
 
 def default_due_date(priority: str, today: dt.date | None = None) -> dt.date:
@@ -21,5 +22,5 @@ def item_set_status(*, item, by, status: str, note: str = "") -> None:
         before = item.status
         item.set_status(status, note=note)
         if item.document_id and before != status:
-            item.document.log(by, "action_status", f"Action item “{item.title[:80]}”: "
+            item.document.log(by, Verb.ACTION_STATUS, f"Action item “{item.title[:80]}”: "
                               f"{before} → {status}", action=item.pk, note=note[:300])

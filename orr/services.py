@@ -14,6 +14,7 @@ from actions.models import ActionItem
 from catalog.models import Service
 from notifications.services import notify
 from orr.models import Milestone, ReadinessReview
+from reviews.events import Verb
 from reviews.models import (
     AcceptedRisk,
     Answer,
@@ -53,7 +54,7 @@ def orr_start(*, service: Service, by, trigger: str, title: str = "") -> Readine
     Answer.objects.bulk_create(
         Answer(document=review, question=q) for q in version.questions()
     )
-    review.log(by, "started", f"Started on {version}", version=version.number)
+    review.log(by, Verb.STARTED, f"Started on {version}", version=version.number)
     return review
 
 
@@ -66,7 +67,7 @@ def gap_add_action(*, answer: Answer, by, title: str, owner, due_date: dt.date, 
         priority=priority, due_date=due_date, backlog_url=backlog_url, document=document,
         source_answer=answer, created_by=by,
     )
-    document.log(by, "action_added", f"Action item “{title}” for “{answer.question.key}”",
+    document.log(by, Verb.ACTION_ADDED, f"Action item “{title}” for “{answer.question.key}”",
                  action=item.pk)
     notify(user=owner, verb="action_assigned", actor=by, url=item.get_absolute_url(),
            message=f"Action item for you from {document.code}: {title} (due {due_date:%d %b %Y})")
@@ -77,7 +78,7 @@ def gap_add_action(*, answer: Answer, by, title: str, owner, due_date: dt.date, 
 def answer_comment(*, answer: Answer, by, body: str) -> Comment:
     comment = Comment.objects.create(answer=answer, author=by, body=body)
     document = answer.document
-    document.log(by, "commented", f"Comment on “{answer.question.key}”")
+    document.log(by, Verb.COMMENTED, f"Comment on “{answer.question.key}”")
     url = reverse("orr:section", args=[document.code, answer.question.section.key])
     for user in {document.author, answer.updated_by} - {None}:
         notify(user=user, verb="comment", actor=by, url=f"{url}#q{answer.pk}",
@@ -105,7 +106,7 @@ def gap_accept_risk(*, answer: Answer, by, reason: str, expires_on: dt.date) -> 
     accepted, _ = AcceptedRisk.objects.update_or_create(
         answer=answer, defaults={"accepted_by": by, "reason": reason, "expires_on": expires_on}
     )
-    answer.document.log(by, "risk_accepted", f"Risk of “{answer.question.key}” accepted until "
+    answer.document.log(by, Verb.RISK_ACCEPTED, f"Risk of “{answer.question.key}” accepted until "
                         f"{expires_on:%Y-%m-%d}", question=answer.question.key)
     return accepted
 
@@ -145,7 +146,7 @@ def milestone_save(*, review: ReadinessReview, name: str, by, automatic: bool = 
     milestone = Milestone.objects.create(
         review=review, name=name, automatic=automatic, snapshot=snapshot(review), created_by=by
     )
-    review.log(by, "milestone", f"Milestone “{name}” saved", milestone=milestone.pk)
+    review.log(by, Verb.MILESTONE, f"Milestone “{name}” saved", milestone=milestone.pk)
     return milestone
 
 
@@ -222,6 +223,6 @@ def orr_upgrade(*, review: ReadinessReview, target: QuestionnaireVersion, by) ->
     Answer.objects.bulk_create(Answer(document=review, question=q) for q in plan.added)
     review.version = target
     review.save(update_fields=["version", "updated_at"])
-    review.log(by, "upgraded", f"Moved to {target}", added=[q.key for q in plan.added],
+    review.log(by, Verb.UPGRADED, f"Moved to {target}", added=[q.key for q in plan.added],
                removed=[q.key for q in plan.removed])
     return plan

@@ -15,6 +15,7 @@ from orr.models import ReadinessReview
 from reviews import forms as shared_forms
 from reviews import gates, permissions
 from reviews.access import get_document_for_user
+from reviews.events import Verb
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
 from reviews.models import Answer, Comment, Evidence, State
 from reviews.services import (
@@ -230,7 +231,7 @@ def answer_evidence(request, code, pk):
     form = shared_forms.EvidenceForm(request.POST)
     if form.is_valid():
         Evidence.objects.create(answer=answer, added_by=request.user, **form.cleaned_data)
-        review.log(request.user, "evidence_added", f"Evidence for “{answer.question.key}”")
+        review.log(request.user, Verb.EVIDENCE_ADDED, f"Evidence for “{answer.question.key}”")
         messages.success(request, "Evidence link added.")
     else:
         messages.error(request, "Evidence needs a label and a valid URL.")

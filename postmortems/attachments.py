@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from postmortems.models import Attachment, Postmortem
 from reviews.access import get_document_for_user
+from reviews.events import Verb
 
 # Detected from the first bytes; SVG and HTML are never accepted (they can carry scripts).
 SIGNATURES = [
@@ -66,7 +67,7 @@ def attachment_add(*, postmortem: Postmortem, by, upload) -> Attachment:
         postmortem=postmortem, file=stored, name=upload.name[:200],
         content_type=content_type, size=upload.size, uploaded_by=by,
     )
-    postmortem.log(by, "attachment_added", f"Attached “{attachment.name}”",
+    postmortem.log(by, Verb.ATTACHMENT_ADDED, f"Attached “{attachment.name}”",
                    attachment=attachment.pk)
     return attachment
 
@@ -109,5 +110,5 @@ def delete(request, code, pk):
     attachment = get_object_or_404(postmortem.attachments, pk=pk)
     attachment.file.delete(save=False)
     attachment.delete()
-    postmortem.log(request.user, "attachment_deleted", f"Removed “{attachment.name}”")
+    postmortem.log(request.user, Verb.ATTACHMENT_DELETED, f"Removed “{attachment.name}”")
     return redirect(f"{postmortem.get_absolute_url()}#supporting-data")

@@ -16,6 +16,7 @@ from catalog.models import Service
 from notifications.services import notify
 from postmortems.blamelint import Finding, amounts_to_human_error, lint
 from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
+from reviews.events import Verb
 from reviews.models import Answer, Kind, Questionnaire, QuestionnaireVersion, Section
 from reviews.services import document_assign_reviewer, document_unassign_reviewer
 
@@ -97,12 +98,12 @@ def postmortem_create(
         Answer(document=postmortem, question=q)
         for q in version.questions().exclude(section__widget=Section.Widget.METADATA)
     )
-    postmortem.log(by, "started", f"Started on {version}", version=version.number)
+    postmortem.log(by, Verb.STARTED, f"Started on {version}", version=version.number)
     tags = tags_for(list(tag_names))
     postmortem.tags.set(tags)
     postmortem.affected_services.set(affected_services)
     if tags or affected_services:
-        postmortem.log(by, "facts_changed", "Tags and affected services set",
+        postmortem.log(by, Verb.FACTS_CHANGED, "Tags and affected services set",
                        tags=[t.name for t in tags],
                        affected=[s.slug for s in affected_services])
     for member in committee:
@@ -127,18 +128,18 @@ def postmortem_update(
     for name in facts_changed:
         setattr(postmortem, name, facts[name])
     if facts_changed:
-        postmortem.log(by, "facts_changed", "Changed " + ", ".join(facts_changed),
+        postmortem.log(by, Verb.FACTS_CHANGED, "Changed " + ", ".join(facts_changed),
                        fields=facts_changed)
     changed = list(facts_changed)
     tags = tags_for(tag_names)
     if {t.pk for t in tags} != set(postmortem.tags.values_list("pk", flat=True)):
         postmortem.tags.set(tags)
-        postmortem.log(by, "facts_changed", "Tags set to " + (", ".join(tag_names) or "none"))
+        postmortem.log(by, Verb.FACTS_CHANGED, "Tags set to " + (", ".join(tag_names) or "none"))
         changed.append("tags")
     affected = {s.pk for s in affected_services}
     if affected != set(postmortem.affected_services.values_list("pk", flat=True)):
         postmortem.affected_services.set(affected_services)
-        postmortem.log(by, "facts_changed", "Affected services changed")
+        postmortem.log(by, Verb.FACTS_CHANGED, "Affected services changed")
         changed.append("affected services")
     wanted = {u.pk: u for u in committee}
     current = {a.user_id: a.user for a in postmortem.assignments.select_related("user")}
@@ -239,7 +240,7 @@ def timeline_add(*, postmortem: Postmortem, by, kind: str, at: dt.datetime,
     _refuse_unless_editable(postmortem)
     event = TimelineEvent.objects.create(postmortem=postmortem, kind=kind, at=at, note=note)
     local = at.astimezone(ZoneInfo(postmortem.incident_tz))
-    postmortem.log(by, "timeline_added",
+    postmortem.log(by, Verb.TIMELINE_ADDED,
                    f"Timeline: {event.get_kind_display()} at {local:%Y-%m-%d %H:%M %Z}",
                    event=event.pk, kind=kind, at=at.isoformat())
     return event
@@ -249,7 +250,7 @@ def timeline_add(*, postmortem: Postmortem, by, kind: str, at: dt.datetime,
 def timeline_delete(*, event: TimelineEvent, by) -> None:
     postmortem = event.postmortem
     _refuse_unless_editable(postmortem)
-    postmortem.log(by, "timeline_deleted", f"Timeline: {event.get_kind_display()} at "
+    postmortem.log(by, Verb.TIMELINE_DELETED, f"Timeline: {event.get_kind_display()} at "
                    f"{event.at:%Y-%m-%d %H:%M} UTC deleted", kind=event.kind,
                    at=event.at.isoformat(), note=event.note[:200])
     event.delete()
@@ -360,7 +361,7 @@ def factor_add(*, postmortem: Postmortem, by, category: str, text: str,
         postmortem=postmortem, parent=parent, category=category, text=text
     )
     where = f"under “{parent.text[:60]}”" if parent else "as a root"
-    postmortem.log(by, "factor_added", f"Contributing factor added {where}: {text[:120]}",
+    postmortem.log(by, Verb.FACTOR_ADDED, f"Contributing factor added {where}: {text[:120]}",
                    factor=factor.pk, parent=parent.pk if parent else None, category=category)
     return factor
 
@@ -371,7 +372,7 @@ def factor_delete(*, factor: ContributingFactor, by) -> None:
     _refuse_unless_editable(postmortem)
     if factor.children.exists():
         raise ValidationError("Only a leaf factor can be deleted; delete its “why” answers first.")
-    postmortem.log(by, "factor_deleted", f"Contributing factor deleted: {factor.text[:120]}",
+    postmortem.log(by, Verb.FACTOR_DELETED, f"Contributing factor deleted: {factor.text[:120]}",
                    factor=factor.pk, category=factor.category)
     factor.delete()
 
@@ -388,8 +389,8 @@ def factor_accept(*, factor: ContributingFactor, by, reason: str) -> None:
                               "system let it happen.")
     factor.accepted_reason = reason
     factor.save(update_fields=["accepted_reason"])
-    postmortem.log(by, "factor_accepted", f"Factor accepted: {factor.text[:80]} — {reason[:200]}",
-                   factor=factor.pk)
+    postmortem.log(by, Verb.FACTOR_ACCEPTED,
+                   f"Factor accepted: {factor.text[:80]} — {reason[:200]}", factor=factor.pk)
 
 
 # --- lessons and action items -----------------------------------------------------------------
@@ -398,7 +399,7 @@ def factor_accept(*, factor: ContributingFactor, by, reason: str) -> None:
 def lesson_add(*, postmortem: Postmortem, by, text: str) -> Lesson:
     _refuse_unless_editable(postmortem)
     lesson = Lesson.objects.create(postmortem=postmortem, text=text)
-    postmortem.log(by, "lesson_added", f"Lesson added: {text[:120]}", lesson=lesson.pk)
+    postmortem.log(by, Verb.LESSON_ADDED, f"Lesson added: {text[:120]}", lesson=lesson.pk)
     return lesson
 
 
@@ -406,7 +407,8 @@ def lesson_add(*, postmortem: Postmortem, by, text: str) -> Lesson:
 def lesson_delete(*, lesson: Lesson, by) -> None:
     postmortem = lesson.postmortem
     _refuse_unless_editable(postmortem)
-    postmortem.log(by, "lesson_deleted", f"Lesson deleted: {lesson.text[:120]}", lesson=lesson.pk)
+    postmortem.log(by, Verb.LESSON_DELETED, f"Lesson deleted: {lesson.text[:120]}",
+                   lesson=lesson.pk)
     lesson.delete()
 
 
@@ -417,7 +419,7 @@ def lesson_link_action(*, lesson: Lesson, item: ActionItem, by) -> None:
     if item.document_id != postmortem.pk:
         raise ValidationError("Link an action item of this postmortem.")
     lesson.action_items.add(item)
-    postmortem.log(by, "lesson_linked", f"Lesson “{lesson.text[:60]}” linked to action item "
+    postmortem.log(by, Verb.LESSON_LINKED, f"Lesson “{lesson.text[:60]}” linked to action item "
                    f"“{item.title}”", lesson=lesson.pk, action=item.pk)
 
 
@@ -437,7 +439,7 @@ def action_add(
         lesson.action_items.add(item)
     source = (f" for factor “{factor.text[:60]}”" if factor else "") + (
         f" for lesson “{lesson.text[:60]}”" if lesson else "")
-    postmortem.log(by, "action_added", f"Action item “{title}”{source}", action=item.pk,
+    postmortem.log(by, Verb.ACTION_ADDED, f"Action item “{title}”{source}", action=item.pk,
                    factor=factor.pk if factor else None, lesson=lesson.pk if lesson else None)
     notify(user=owner, verb="action_assigned", actor=by, url=item.get_absolute_url(),
            message=f"Action item for you from {postmortem.code}: {title} "

@@ -24,7 +24,8 @@ from postmortems.models import ContributingFactor, Postmortem, TimelineEvent
 from postmortems.services import timeline_metrics
 from reports.tables import Table
 from reports.weeks import Week, zone
-from reviews.models import Decision, Event, State
+from reviews.events import Verb
+from reviews.models import Event, State
 
 TREND_WEEKS = 8
 EXPIRY_HORIZON_DAYS = 30
@@ -33,9 +34,9 @@ TOP_TAGS = 15
 
 # The event-log verbs that move a document to a state (reviews.services writes them).
 STATE_OF_VERB = {
-    "submitted": State.IN_REVIEW,
-    Decision.Verdict.REQUEST_CHANGES: State.CHANGES_REQUESTED,
-    "approved_final": State.APPROVED,
+    Verb.SUBMITTED: State.IN_REVIEW,
+    Verb.REQUEST_CHANGES: State.CHANGES_REQUESTED,
+    Verb.APPROVED_FINAL: State.APPROVED,
 }
 CATEGORIES = ContributingFactor.Category
 

@@ -9,6 +9,8 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.events import Verb
+
 
 class PublishedVersionLocked(ValidationError):
     """Raised by every code path that would change a published questionnaire version."""
@@ -400,12 +402,12 @@ class Document(models.Model):
         """Deleting keeps the row: it disappears from every page and can be restored."""
         self.deleted_at = timezone.now()
         Document.objects.filter(pk=self.pk).update(deleted_at=self.deleted_at)
-        self.log(by, "deleted", "Moved to the trash")
+        self.log(by, Verb.DELETED, "Moved to the trash")
 
     def restore(self, *, by) -> None:
         self.deleted_at = None
         Document.objects.filter(pk=self.pk).update(deleted_at=None)
-        self.log(by, "restored", "Restored from the trash")
+        self.log(by, Verb.RESTORED, "Restored from the trash")
 
     def log(self, actor, verb: str, message: str = "", **data) -> Event:
         return Event.objects.create(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from notifications.services import notify
 from reviews import gates
+from reviews.events import Verb
 from reviews.models import (
     EDITABLE_STATES,
     Answer,
@@ -67,7 +68,7 @@ def document_assign_reviewer(*, document: Document, reviewer, by) -> ReviewerAss
         document=document, user=reviewer, defaults={"assigned_by": by}
     )
     if created:
-        document.log(by, "reviewer_assigned", f"{reviewer.get_username()} assigned as reviewer",
+        document.log(by, Verb.REVIEWER_ASSIGNED, f"{reviewer.get_username()} assigned as reviewer",
                      reviewer=reviewer.get_username())
         notify(user=reviewer, verb="reviewer_assigned", actor=by,
                url=document.get_absolute_url(),
@@ -79,7 +80,7 @@ def document_assign_reviewer(*, document: Document, reviewer, by) -> ReviewerAss
 def document_unassign_reviewer(*, document: Document, reviewer, by) -> None:
     deleted, _ = ReviewerAssignment.objects.filter(document=document, user=reviewer).delete()
     if deleted:
-        document.log(by, "reviewer_removed", f"{reviewer.get_username()} removed as reviewer")
+        document.log(by, Verb.REVIEWER_REMOVED, f"{reviewer.get_username()} removed as reviewer")
 
 
 @transaction.atomic
@@ -93,7 +94,7 @@ def document_submit(*, document: Document, by) -> None:
     document.submitted_at = timezone.now()
     document.review_round += 1
     document.save(update_fields=["state", "submitted_at", "review_round", "updated_at"])
-    document.log(by, "submitted", f"Submitted for review (round {document.review_round})")
+    document.log(by, Verb.SUBMITTED, f"Submitted for review (round {document.review_round})")
 
 
 @transaction.atomic
@@ -134,7 +135,7 @@ def document_decide(
         document.state = State.APPROVED
         document.approved_at = timezone.now()
         document.save(update_fields=["state", "approved_at", "updated_at"])
-        document.log(reviewer, "approved_final", "Approval complete")
+        document.log(reviewer, Verb.APPROVED_FINAL, "Approval complete")
         for hook in _ON_APPROVED.get(document.kind, []):
             hook(document, reviewer)
     return decision
@@ -164,7 +165,7 @@ def answer_save(*, answer: Answer, by, base_revision: int, **fields) -> SaveResu
             name: {"from": before[name][:300], "to": value[:300]}
             for name, value in fields.items() if before[name] != value
         }
-        answer.document.log(by, "answer_saved", f"Answer to “{answer.question.key}” saved",
+        answer.document.log(by, Verb.ANSWER_SAVED, f"Answer to “{answer.question.key}” saved",
                             question=answer.question.key, revision=answer.revision,
                             changes=changes)
         return SaveResult(ok=True, answer=answer)
