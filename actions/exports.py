@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from actions.models import ActionItem
+from opsreview.links import site_url
 
 HEADER = [
     "ID", "Title", "Priority", "Status", "Owner", "Team", "Due date", "Overdue", "Source",
@@ -42,7 +42,7 @@ def write_items_csv(items: Iterable[ActionItem], stream, *, today: dt.date | Non
             timezone.localdate(item.created_at).isoformat(),
             timezone.localdate(item.closed_at).isoformat() if item.closed_at else "",
             item.backlog_url,
-            f"{settings.SITE_URL}{item.get_absolute_url()}",
+            f"{site_url()}{item.get_absolute_url()}",
         )])
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from actions.models import ActionItem, Reminder
 from catalog.models import OPS_LEADS_GROUP, Membership
 from notifications.models import Notification
+from opsreview.links import site_url
 from opsreview.workdays import add_working_days, is_working_day
 
 logger = logging.getLogger(__name__)
@@ -175,6 +176,6 @@ def _message(*, item: ActionItem, kind: str, today: dt.date) -> tuple[str, str]:
         f"  Team: {item.team.name}",
         f"  Source: {item.document.code if item.document_id else 'none'}",
         "",
-        f"Open it: {settings.SITE_URL}{item.get_absolute_url()}",
+        f"Open it: {site_url()}{item.get_absolute_url()}",
     ])
     return f"[OpsReview] {subject}", body

@@ -6,8 +6,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from actions.models import ActionItem
+from catalog.models import OrgEvent
+from catalog.services import org_log
 from opsreview.workdays import next_working_day
 from reviews.events import Verb
+from reviews.models import Document
+from reviews.services import document_assign_reviewer, document_unassign_reviewer
 
 
 def default_due_date(priority: str, today: dt.date | None = None) -> dt.date:
@@ -24,3 +29,47 @@ def item_set_status(*, item, by, status: str, note: str = "") -> None:
         if item.document_id and before != status:
             item.document.log(by, Verb.ACTION_STATUS, f"Action item “{item.title[:80]}”: "
                               f"{before} → {status}", action=item.pk, note=note[:300])
+
+
+def person_open_work(person) -> tuple[list, list]:
+    """What a person still has to do: open action items they own, and reviews assigned to them
+    on documents not yet approved. Listed when they leave, for reassignment."""
+    items = list(ActionItem.objects.open().owned_by(person).select_related("team", "document"))
+    reviews = list(
+        Document.objects.alive().open().filter(assignments__user=person)
+        .select_related("service", "author").order_by("code")
+    )
+    return items, reviews
+
+
+@transaction.atomic
+def work_reassign(*, person, to, by) -> tuple[int, list[str]]:
+    """Hand a person's open action items and pending reviews to someone else in one step.
+
+    Returns how many things moved and the codes of reviews that could not (where the new
+    reviewer is the author). Each document records the change in its own history.
+    """
+    if to.pk == person.pk:
+        raise ValueError("Reassign to someone else.")
+    items, reviews = person_open_work(person)
+    for item in items:
+        item.owner = to
+        item.revision += 1
+        item.save(update_fields=["owner", "revision"])
+        if item.document_id:
+            item.document.log(by, Verb.ACTION_OWNER, f"Action item “{item.title[:80]}”: owner "
+                              f"{person.get_username()} → {to.get_username()}", action=item.pk)
+    skipped = []
+    for document in reviews:
+        if document.author_id == to.pk:
+            skipped.append(document.code)
+            continue
+        document_assign_reviewer(document=document, reviewer=to, by=by)
+        document_unassign_reviewer(document=document, reviewer=person, by=by)
+    moved = len(items) + len(reviews) - len(skipped)
+    org_log(by=by, verb=OrgEvent.Verb.WORK_REASSIGNED, person=person,
+            message=f"{len(items)} action item(s) and {len(reviews) - len(skipped)} review(s) of "
+                    f"{person.get_username()} handed to {to.get_username()}",
+            to=to.get_username(), action_items=[i.pk for i in items],
+            reviews=[d.code for d in reviews if d.code not in skipped], skipped=skipped)
+    return moved, skipped

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 OPS_LEADS_GROUP = "Ops leads"
 
@@ -10,6 +11,10 @@ class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True, max_length=5000)
+    email = models.EmailField(blank=True, help_text="Where to write to the team.")
+    chat = models.CharField(
+        max_length=200, blank=True, help_text="The team's chat channel, e.g. #payments."
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
@@ -48,6 +53,13 @@ class ServiceQuerySet(models.QuerySet):
     def for_user_teams(self, user):
         return self.filter(team__memberships__user=user)
 
+    def active(self):
+        """Services in use: a retired service keeps its history but leaves every list."""
+        return self.filter(retired_at__isnull=True)
+
+    def retired(self):
+        return self.filter(retired_at__isnull=False)
+
 
 class Service(models.Model):
     class Tier(models.IntegerChoices):
@@ -64,6 +76,7 @@ class Service(models.Model):
         max_length=200, blank=True, help_text="Pager rotation, alias or channel."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -76,14 +89,41 @@ class Service(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("catalog:service", args=[self.slug])
 
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+    def retire(self) -> None:
+        self.retired_at = timezone.now()
+        self.save(update_fields=["retired_at"])
+
+    def restore(self) -> None:
+        self.retired_at = None
+        self.save(update_fields=["retired_at"])
+
 
 class ServiceLink(models.Model):
+    class Kind(models.TextChoices):
+        REPOSITORY = "repository", "Repository"
+        RUNBOOK = "runbook", "Runbook"
+        DASHBOARD = "dashboard", "Dashboard"
+        ONCALL = "oncall", "On-call"
+        OTHER = "other", "Other"
+
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     label = models.CharField(max_length=80)
     url = models.URLField(max_length=500)
 
     class Meta:
         ordering = ["label"]
+        constraints = [
+            # One repository, runbook, dashboard and on-call link per service; any number of others.
+            models.UniqueConstraint(
+                fields=["service", "kind"], condition=~models.Q(kind="other"),
+                name="one_link_per_kind",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -92,3 +132,70 @@ class ServiceLink(models.Model):
 def ops_leads_group() -> Group:
     group, _ = Group.objects.get_or_create(name=OPS_LEADS_GROUP)
     return group
+
+
+class OrgEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The organisation audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The organisation audit log is append-only.")
+
+
+class OrgEvent(models.Model):
+    """Append-only audit log of every change to the organisation: who changed what, when."""
+
+    class Verb(models.TextChoices):
+        ADMIN_CREATED = "admin_created", "First administrator created"
+        TEAM_CREATED = "team_created", "Team created"
+        TEAM_CHANGED = "team_changed", "Team changed"
+        SERVICE_CREATED = "service_created", "Service created"
+        SERVICE_CHANGED = "service_changed", "Service changed"
+        SERVICE_MOVED = "service_moved", "Service moved to another team"
+        SERVICE_RETIRED = "service_retired", "Service retired"
+        SERVICE_RESTORED = "service_restored", "Service back in use"
+        MEMBER_ADDED = "member_added", "Person added to a team"
+        MEMBER_ROLE_CHANGED = "member_role_changed", "Role changed"
+        MEMBER_REMOVED = "member_removed", "Person removed from a team"
+        OPS_LEAD_GRANTED = "ops_lead_granted", "Made ops lead"
+        OPS_LEAD_REVOKED = "ops_lead_revoked", "No longer ops lead"
+        PERSON_DEACTIVATED = "person_deactivated", "Person deactivated"
+        PERSON_REACTIVATED = "person_reactivated", "Person reactivated"
+        WORK_REASSIGNED = "work_reassigned", "Work reassigned"
+        TOKEN_ISSUED = "token_issued", "API token issued"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    verb = models.CharField(max_length=40, choices=Verb.choices)
+    # What the change was about; the message keeps its name should the row ever go.
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="org_events"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="org_events"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="org_events",
+    )
+    message = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = OrgEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.message}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise PermissionError("The organisation audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The organisation audit log is append-only.")

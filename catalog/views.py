@@ -1,21 +1,23 @@
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, render
 
-from catalog.models import Service, Team
+from actions.models import ActionItem
+from catalog.forms import MembershipForm
+from catalog.models import Membership, Service, Team
 from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
 from orr.forms import StartReviewForm
 from orr.models import ReadinessReview
 from orr.readiness import Readiness, readiness_for_services
 from reviews.models import Document
-from reviews.permissions import can_view, in_team
+from reviews.permissions import can_manage_org, can_view, in_team
 
 
 @cached_page
 def service_list(request):
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    services = Service.objects.select_related("team").order_by("team__name", "name")
+    services = Service.objects.active().select_related("team").order_by("team__name", "name")
     if query:
         services = services.filter(Q(name__icontains=query) | Q(team__name__icontains=query))
     if status:
@@ -48,25 +50,35 @@ def service_detail(request, slug):
         .select_related("author", "service").prefetch_related("assignments")
         if can_view(request.user, d)
     ]
+    open_review = (ReadinessReview.objects.alive().filter(service=service).open()
+                   .select_related("service").first())
     return render(request, "catalog/service_detail.html", {
         "service": service,
         "readiness": readiness_for_services([service])[service.pk],
         "reviews": [d for d in documents if d.kind == "orr"],
         "postmortems": [d for d in documents if d.kind == "coe"],
         "start_form": StartReviewForm(),
-        "can_start": in_team(request.user, service.team_id),
-        "has_open_review": ReadinessReview.objects.alive().filter(service=service).open().exists(),
+        "can_start": in_team(request.user, service.team_id) and not service.is_retired,
+        "open_review": open_review if open_review and can_view(request.user, open_review) else None,
+        "has_open_review": open_review is not None,
+        "can_manage": can_manage_org(request.user),
+        # A retired service's loose ends stay in sight on its page.
+        "open_items": list(ActionItem.objects.open().filter(document__service=service)
+                           .for_lists()) if service.is_retired else [],
     })
 
 
 @cached_page
 def team_detail(request, slug):
     team = get_object_or_404(Team, slug=slug)
-    services = list(team.services.all())
+    services = list(team.services.active())
     readiness = readiness_for_services(services)
     memberships = list(team.memberships.select_related("user").order_by("role", "user__username"))
     return render(request, "catalog/team_detail.html", {
         "team": team,
         "service_rows": [(s, readiness[s.pk]) for s in services],
         "memberships": memberships,
+        "can_manage": can_manage_org(request.user),
+        "membership_form": MembershipForm(),
+        "roles": Membership.Role.choices,
     })

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
 from notifications.models import EmailOptOut, Notification
 from opsreview import queue
+from opsreview.links import site_url
 
 # The kinds a user can switch e-mail off for, with the label of the settings page.
 KINDS = {
@@ -35,12 +35,12 @@ def notify(*, user, verb: str, message: str, url: str = "", actor=None) -> Notif
 
 
 def notification_email_send(notification: Notification) -> None:
-    link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL
+    link = f"{site_url()}{notification.url}" if notification.url else site_url()
     body = (
         f"{notification.message}\n\n"
         f"Open it: {link}\n\n"
         "You get this because of your OpsReview notification settings; switch e-mail off per "
-        f"kind at {settings.SITE_URL}/actions/notifications/.\n"
+        f"kind at {site_url()}/actions/notifications/.\n"
     )
     send_mail(f"[OpsReview] {notification.message[:120]}", body, None,
               [notification.user.email])

@@ -19,4 +19,5 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("reviews/", include("reviews.urls")),
     path("api/v1/", include("orr.api_urls")),
+    path("org/tokens/", include("orr.token_urls")),
 ]

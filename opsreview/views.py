@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import ActionItem
-from catalog.models import Service
+from catalog.models import Service, Team
 from opsreview.pagecache import cached_page
 from orr.readiness import readiness_for_services
 from reviews.models import Document
@@ -78,11 +78,13 @@ def home(request):
     )
     items = list(ActionItem.objects.open().owned_by(user).with_related()[:20])
     services = list(
-        Service.objects.for_user_teams(user).select_related("team").distinct()
+        Service.objects.active().for_user_teams(user).select_related("team").distinct()
     )
     readiness = readiness_for_services(services)
     return render(request, "home.html", {
         "org": _org_figures() if is_ops_lead(user) else None,
+        # A new installation: point whoever may set it up at the first-run page.
+        "first_run": is_ops_lead(user) and not Team.objects.exists(),
         "drafts": drafts,
         "to_review": to_review,
         "items": items,
@@ -96,7 +98,7 @@ def _org_figures() -> dict:
     week_start = today - dt.timedelta(days=today.weekday())
     since = timezone.make_aware(dt.datetime.combine(week_start, dt.time.min))
     coes = Document.objects.alive().of_kind("coe")
-    services = list(Service.objects.only("id", "tier"))
+    services = list(Service.objects.active().only("id", "tier"))
     expired = sum(r.status == "expired" for r in readiness_for_services(services).values())
     overdue = Counter(ActionItem.objects.overdue().values_list("team__name", flat=True))
     return {

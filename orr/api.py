@@ -2,13 +2,13 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from catalog.models import Service
 from opsreview import pagecache
+from opsreview.links import site_url
 from orr.models import ApiToken
 from orr.readiness import readiness_payload
 
@@ -48,7 +48,10 @@ OPENAPI = {
                         "schema": {"$ref": "#/components/schemas/Readiness"}}}},
                     "401": {"description": "Missing or bad token", "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                    "404": {"description": "Unknown service", "content": {
+                    "403": {"description": "The token may not read readiness", "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "404": {"description": "Unknown service, or one outside the token's teams",
+                            "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 },
             }
@@ -69,31 +72,40 @@ def _raw_token(request) -> str | None:
 @require_GET
 def service_readiness(request, slug):
     raw = _raw_token(request)
+    base = site_url(request)
     # The whole answer for this token and service is remembered until the next write (revoking
-    # the token is one) or the ORR's expiry: a pipeline asking every few seconds costs no query.
+    # the token is one), the token's or the ORR's expiry: a pipeline asking every few seconds
+    # costs no query.
     answer = raw and pagecache.remembered(
-        f"readiness:{ApiToken.hash(raw)}:{slug}", lambda: _answer(raw, slug), until=_expiry)
+        f"readiness:{ApiToken.hash(raw)}:{slug}:{base}", lambda: _answer(raw, slug, base),
+        until=_expiry)
     if not answer:
         return JsonResponse({"error": "A valid API token is required (Authorization: Bearer …)."},
                             status=401)
-    status, body = answer
+    status, body, _ = answer
     return JsonResponse(body, status=status)
 
 
-def _answer(raw: str, slug: str) -> tuple[int, dict] | None:
-    """(status, body) of the readiness answer; None when the token is not a live one."""
-    if ApiToken.authenticate(raw) is None:
+def _answer(raw: str, slug: str, base: str) -> tuple[int, dict, str | None] | None:
+    """(status, body, token expiry) of the readiness answer; None when the token is not a live
+    one. A service outside the token's teams is answered as unknown."""
+    token = ApiToken.authenticate(raw)
+    if token is None:
         return None
+    expiry = token.expires_at.isoformat() if token.expires_at else None
+    if not token.allows(ApiToken.Scope.READ):
+        return 403, {"error": "This token may not read readiness."}, expiry
     service = Service.objects.filter(slug=slug).first()
-    if service is None:
-        return 404, {"error": f"No service “{slug}”."}
-    return 200, readiness_payload(service, settings.SITE_URL)
+    if service is None or not token.covers_service(service):
+        return 404, {"error": f"No service “{slug}”."}, expiry
+    return 200, readiness_payload(service, base), expiry
 
 
-def _expiry(answer: tuple[int, dict]) -> dt.datetime | None:
-    """A ready service turns expired by the clock alone: keep its answer no longer."""
-    expires_at = answer[1].get("expires_at")
-    return dt.datetime.fromisoformat(expires_at) if expires_at else None
+def _expiry(answer: tuple[int, dict, str | None]) -> dt.datetime | None:
+    """A ready service turns expired, and a token stops working, by the clock alone: keep the
+    answer no longer than the earlier of the two."""
+    moments = [dt.datetime.fromisoformat(m) for m in (answer[1].get("expires_at"), answer[2]) if m]
+    return min(moments) if moments else None
 
 
 @login_not_required

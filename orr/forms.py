@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
 from actions.forms import ActionItemForm
-from orr.models import ReadinessReview
+from catalog.models import Team
+from orr.models import ApiToken, ReadinessReview
 from orr.services import validate_risk_expiry
 
 
@@ -34,3 +38,34 @@ class AcceptRiskForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     name = forms.CharField(max_length=120, label="Milestone name")
+
+
+class TokenForm(forms.Form):
+    EXPIRY_DAYS = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 year")]
+
+    name = forms.CharField(max_length=120, help_text="What uses it, e.g. “payments deploy”.")
+    coverage = forms.ChoiceField(
+        label="Services", widget=forms.RadioSelect, initial="all",
+        choices=[("all", "Every service"), ("teams", "Only the services of these teams")],
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=ApiToken.Scope.choices, initial=[ApiToken.Scope.READ],
+        widget=forms.CheckboxSelectMultiple, label="May",
+    )
+    expires_in = forms.TypedChoiceField(choices=EXPIRY_DAYS, coerce=int, initial=90,
+                                        label="Expires after")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("coverage") == "teams" and not data.get("teams"):
+            self.add_error("teams", "Choose at least one team, or every service.")
+        if data.get("coverage") == "all":
+            data["teams"] = []
+        return data
+
+    def expires_at(self) -> dt.datetime:
+        return timezone.now() + dt.timedelta(days=self.cleaned_data["expires_in"])

@@ -52,8 +52,29 @@ class Milestone(models.Model):
         return self.name
 
 
+def default_scopes() -> list[str]:
+    return ["read"]
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
 class ApiToken(models.Model):
-    """A token that may read service readiness and nothing else. Only its hash is stored."""
+    """A token for scripts and pipelines. Only its hash is stored.
+
+    What it may do is the list of `scopes`; which services it may see is either all of them or
+    the services of its `teams`.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read readiness"
+        WRITE_ACTION_ITEMS = "write_action_items", "Update action items"
+        INTAKE = "intake", "Send incidents in"
 
     name = models.CharField(max_length=120)
     prefix = models.CharField(max_length=12, editable=False)
@@ -62,10 +83,22 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=default_scopes, blank=True)
+    all_teams = models.BooleanField(default=True, help_text="Every service, present and future.")
+    teams = models.ManyToManyField(
+        "catalog.Team", blank=True, related_name="api_tokens",
+        help_text="Only these teams' services (when not all teams).",
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
 
     LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -75,22 +108,55 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, *, name: str, by=None) -> tuple[ApiToken, str]:
+    def issue(cls, *, name: str, by=None, expires_at=None, scopes=None, teams=None
+              ) -> tuple[ApiToken, str]:
+        """A new token and its secret (shown once). No `teams` means every team."""
+        scopes = list(scopes or [cls.Scope.READ])
+        unknown = set(scopes) - set(cls.Scope.values)
+        if unknown:
+            raise ValueError(f"Unknown token scope: {', '.join(sorted(unknown))}")
         raw = "orr_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            name=name, prefix=raw[:10], key_hash=cls.hash(raw), created_by=by
+            name=name, prefix=raw[:10], key_hash=cls.hash(raw), created_by=by,
+            expires_at=expires_at, scopes=scopes, all_teams=not teams,
         )
+        if teams:
+            token.teams.set(teams)
         return token, raw
 
     @classmethod
     def authenticate(cls, raw: str) -> ApiToken | None:
-        token = cls.objects.filter(key_hash=cls.hash(raw), revoked_at__isnull=True).first()
+        """The live token (not revoked, not expired) with this secret, or None."""
         now = timezone.now()
+        token = cls.objects.live(now).filter(key_hash=cls.hash(raw)).first()
         # To the minute: a pipeline asking every second must not write on every request.
         if token and (token.last_used_at is None
                       or now - token.last_used_at >= cls.LAST_USED_PRECISION):
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def _team_ids(self) -> set[int]:
+        if not hasattr(self, "_covered_team_ids"):
+            self._covered_team_ids = set(self.teams.values_list("pk", flat=True))
+        return self._covered_team_ids
+
+    def covers_team(self, team) -> bool:
+        team_id = getattr(team, "pk", team)
+        return self.all_teams or team_id in self._team_ids()
+
+    def covers_service(self, service) -> bool:
+        return self.covers_team(service.team_id)
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()

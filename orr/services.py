@@ -38,6 +38,8 @@ def latest_orr_version() -> QuestionnaireVersion:
 def orr_start(*, service: Service, by, trigger: str, title: str = "") -> ReadinessReview:
     # Lock the service row so two people starting at once cannot both get an open ORR.
     Service.objects.select_for_update().filter(pk=service.pk).first()
+    if service.is_retired:
+        raise ValidationError(f"{service.name} is retired; bring it back into use first.")
     open_review = ReadinessReview.objects.alive().filter(service=service).open().first()
     if open_review:
         raise ValidationError(

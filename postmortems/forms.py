@@ -92,7 +92,7 @@ class PostmortemForm(forms.Form):
         author = postmortem.author if postmortem else user
         if postmortem is None:
             self.fields["service"].queryset = (
-                Service.objects.for_user_teams(user).select_related("team").distinct()
+                Service.objects.active().for_user_teams(user).select_related("team").distinct()
                 .order_by("name")
             )
             self.fields["incident_tz"].initial = settings.TIME_ZONE

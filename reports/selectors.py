@@ -299,7 +299,9 @@ def _orrs(week: Week) -> OrrFigures:
     start, end = week.start_at, week.end_at
     horizon = end + dt.timedelta(days=EXPIRY_HORIZON_DAYS)
     services = list(
-        Service.objects.filter(created_at__lt=end).select_related("team")
+        # The services in use that week: one retired since still counts for its past weeks.
+        Service.objects.filter(created_at__lt=end)
+        .filter(Q(retired_at__isnull=True) | Q(retired_at__gte=end)).select_related("team")
         .order_by("team__name", "name")
     )
     reviewed = set(

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import OPS_LEADS_GROUP
+from opsreview.links import site_url
 from opsreview.rendering import render_pdf
 from orr import printing as orr_printing
 from orr.models import ReadinessReview
@@ -352,6 +353,6 @@ def _report_message(week: Week) -> tuple[str, str]:
         "",
         *lines,
         "",
-        f"Online: {settings.SITE_URL}{reverse('reports:weekly', args=[week.iso])}",
+        f"Online: {site_url()}{reverse('reports:weekly', args=[week.iso])}",
     ])
     return f"[OpsReview] Ops review {week.iso}", body

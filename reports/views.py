@@ -124,7 +124,7 @@ def export_download(request, public_id):
 @require_GET
 def index(request):
     """Readiness and overdue items across the organisation today, and the weekly reports."""
-    services_ = list(Service.objects.select_related("team").order_by("team__name", "name"))
+    services_ = list(Service.objects.active().select_related("team").order_by("team__name", "name"))
     readiness = readiness_for_services(services_)
     counts = Counter(r.status for r in readiness.values())
     overdue = Counter(ActionItem.objects.overdue().values_list("team__name", flat=True))

@@ -25,6 +25,7 @@ class Verb(models.TextChoices):
     RISK_ACCEPTED = "risk_accepted", "Risk accepted"
     ACTION_ADDED = "action_added", "Action item added"
     ACTION_STATUS = "action_status", "Action item status"
+    ACTION_OWNER = "action_owner", "Action item handed over"
     TIMELINE_ADDED = "timeline_added", "Timeline event added"
     TIMELINE_DELETED = "timeline_deleted", "Timeline event deleted"
     FACTOR_ADDED = "factor_added", "Contributing factor added"

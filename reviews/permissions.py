@@ -77,3 +77,19 @@ def can_restore(user, document) -> bool:
 
 def can_change_action_item(user, item) -> bool:
     return item.owner_id == user.pk or in_team(user, item.team_id) or is_ops_lead(user)
+
+
+# --- the organisation: teams, services, people, API tokens ---------------------------------
+# Everyone signed in reads the team and service directory; ops leads and admins change it.
+
+can_manage_org = is_ops_lead
+
+
+def can_issue_tokens(user) -> bool:
+    """Reviewers and ops leads issue API tokens for their pipelines and scripts."""
+    return roles(user).is_reviewer or is_ops_lead(user)
+
+
+def can_manage_token(user, token) -> bool:
+    """A token is revoked by whoever issued it (even after losing the role), and by ops leads."""
+    return is_ops_lead(user) or token.created_by_id == user.pk

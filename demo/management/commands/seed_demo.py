@@ -109,7 +109,8 @@ class Command(BaseCommand):
                                      "description": f"{name}, run by the {teams[team].name} team."},
             )
             if created:
-                ServiceLink.objects.create(service=services[slug], label="Runbook",
+                ServiceLink.objects.create(service=services[slug], kind=ServiceLink.Kind.RUNBOOK,
+                                           label="Runbook",
                                            url=f"https://wiki.example.com/runbooks/{slug}")
         users = {name: self._user(name, full) for name, full, _, _ in PEOPLE}
         for name, _, team, role in PEOPLE:
