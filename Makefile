@@ -6,9 +6,13 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# DEMO=0: start empty (the v1 questionnaires, no demo data); the browser asks for the first admin.
+DEMO ?= 1
+# Links in e-mails and API answers point where `make run` serves (0.0.0.0 is reached locally).
+SITE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 export DEBUG ?= 1
 
-.PHONY: run test test-unit test-integration install system-run system-test migrate demo lint bench clean
+.PHONY: run test test-unit test-integration install system-run system-test migrate questionnaires demo lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,19 +47,31 @@ system-test: system-run
 migrate: install system-run
 	$(PY) manage.py migrate --noinput -v 0
 
+questionnaires: migrate
+	$(PY) manage.py load_questionnaire fixtures/orr/v1.yaml fixtures/coe/v1.yaml
+
 demo: migrate
 	$(PY) manage.py seed_demo
 
+ifeq ($(DEMO),0)
+run: questionnaires
+	@echo ""
+	@echo "  OpsReview is starting on $(SITE_URL)/ without demo data."
+	@echo "  First time? Open $(SITE_URL)/setup/ to create the first administrator."
+	@echo ""
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
+else
 run: demo
 	@echo ""
-	@echo "  OpsReview is starting on http://$(HOST):$(PORT)/"
+	@echo "  OpsReview is starting on $(SITE_URL)/"
 	@echo "  Demo logins (password: demo):"
 	@echo "    ana    member of the Payments team"
 	@echo "    raj    reviewer in the Platform team"
 	@echo "    olu    ops lead"
 	@echo "    admin  superuser (admin at /admin/)"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
+endif
 
 test: install system-test
 	$(PY) tests/harness.py unit

@@ -249,7 +249,8 @@ def person_deactivate(request, username):
     """GET: the person's open work, to hand over. POST: deactivate (and hand it over)."""
     _require_manager(request)
     person = _person(username)
-    form = ReassignForm(request.POST or None, person=person)
+    # A bare POST (nobody to hand over to) is still a POST: bind the form to it.
+    form = ReassignForm(request.POST if request.method == "POST" else None, person=person)
     form.fields["to"].required = False
     if request.method == "POST" and form.is_valid():
         try:
