@@ -25,6 +25,12 @@ def org_log(*, by, verb: str, message: str, team=None, service=None, person=None
                                    service=service, person=person, data=data)
 
 
+def _describe(changes: dict) -> str:
+    """chat “” → “#pay”, tier “2” → “1”: what changed, short enough to read in the log."""
+    return "; ".join(f"{name} “{old[:60]}” → “{new[:60]}”"
+                     for name, (old, new) in changes.items())
+
+
 def _changes(obj, fields: dict) -> dict:
     """{field: [old, new]} for the fields whose value differs, set on obj."""
     changed = {}
@@ -49,7 +55,7 @@ def team_update(*, team: Team, by, **fields) -> dict:
     if changed:
         team.save(update_fields=list(changed))
         org_log(by=by, verb=OrgEvent.Verb.TEAM_CHANGED, team=team,
-                message=f"Team {team.name}: {', '.join(changed)} changed", changes=changed)
+                message=f"Team {team.name}: {_describe(changed)}", changes=changed)
     return changed
 
 
@@ -105,7 +111,7 @@ def service_update(*, service: Service, by, links: dict[str, str] | None = None,
         changed.update(_set_links(service, links))
     if changed:
         org_log(by=by, verb=OrgEvent.Verb.SERVICE_CHANGED, service=service, team=service.team,
-                message=f"Service {service.name}: {', '.join(changed)} changed", changes=changed)
+                message=f"Service {service.name}: {_describe(changed)}", changes=changed)
     return changed
 
 
