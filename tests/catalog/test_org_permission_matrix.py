@@ -3,8 +3,8 @@ through the real URLs.
 
 The expected table is written out by hand from the product rules (everyone signed in reads the
 directory; ops leads and admins change it; reviewers and ops leads issue tokens; a token is
-revoked by whoever issued it, even after losing the role, or an ops lead). Every cell also checks the effect: an allowed
-change happened, a refused one left nothing behind.
+revoked by whoever issued it, even after losing the role, or an ops lead). Every cell also
+checks the effect: an allowed change happened, a refused one left nothing behind.
 """
 
 import pytest
