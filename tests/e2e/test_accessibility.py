@@ -54,7 +54,12 @@ def pages(live_server):
             f"/coe/{coe.code}/", f"/coe/{coe.code}/edit/", "/coe/new/",
         ],
         "raj": ["/reviews/queue/", "/search/?q=checkout"],
-        "olu": ["/", "/reports/", f"/reports/weekly/{last_week()}/", "/actions/all/"],
+        "olu": ["/", "/reports/", f"/reports/weekly/{last_week()}/", "/actions/all/",
+                # The organisation pages, as an ops lead changes them.
+                "/org/", "/org/people/", "/org/people/ana/", "/teams/payments/",
+                "/org/teams/new/", "/org/services/new/", "/org/services/checkout-api/edit/",
+                "/org/services/checkout-api/retire/", "/org/people/ana/deactivate/",
+                "/org/audit/", "/org/start/", "/org/tokens/", "/org/services/retired/"],
     }
 
 
