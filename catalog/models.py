@@ -164,6 +164,10 @@ class OrgEvent(models.Model):
         WORK_REASSIGNED = "work_reassigned", "Work reassigned"
         TOKEN_ISSUED = "token_issued", "API token issued"
         TOKEN_REVOKED = "token_revoked", "API token revoked"
+        # For catalog import and sign-in, so they log here without a migration of their own.
+        CATALOG_IMPORTED = "catalog_imported", "Catalog imported"
+        PERSON_INVITED = "person_invited", "Person invited"
+        SIGN_IN_CHANGED = "sign_in_changed", "Sign-in or group mapping changed"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -321,7 +321,6 @@ def org_start(request):
         "n_tokens": ApiToken.objects.live().count(),
         "import_url": _url_or_none("catalog:import"),
         "invite_url": _url_or_none("accounts:invite"),
-        "sign_in_url": _url_or_none("accounts:sign_in_settings"),
     })
 
 
