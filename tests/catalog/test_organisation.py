@@ -355,3 +355,10 @@ def test_the_home_page_points_an_empty_installation_at_the_set_up(client, django
     assert reverse("catalog:org_start") in client.get(reverse("home")).content.decode()
     services.team_create(by=root, name="Payments", slug="payments")
     assert reverse("catalog:org_start") not in client.get(reverse("home")).content.decode()
+
+
+def test_search_still_finds_a_retired_service_and_says_so(client, author, checkout, ops_lead):
+    services.service_retire(service=checkout, by=ops_lead)
+    client.force_login(author)
+    page = client.get(reverse("search"), {"q": "checkout"}).content.decode()
+    assert "Checkout API" in page and ">retired<" in page
