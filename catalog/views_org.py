@@ -213,6 +213,7 @@ def person_detail(request, username):
     items, reviews = person_open_work(person) if manager else ([], [])
     return render(request, "catalog/person.html", {
         "person": person, "can_manage": manager, "items": items, "reviews": reviews,
+        "tokens": list(ApiToken.objects.live().filter(created_by=person)) if manager else [],
         "reassign_form": ReassignForm(person=person),
         "membership_form": MembershipForm(),
         "teams": Team.objects.order_by("name").only("slug", "name") if manager else [],
@@ -265,6 +266,8 @@ def person_deactivate(request, username):
     items, reviews = person_open_work(person)
     return render(request, "catalog/person_deactivate.html", {
         "person": person, "items": items, "reviews": reviews, "form": form,
+        # Their pipelines' tokens keep working: the decision to revoke is the ops lead's.
+        "tokens": list(ApiToken.objects.live().filter(created_by=person)),
     })
 
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -46,4 +47,7 @@ def token_revoke_view(request, pk):
         raise Http404("No such token.")
     token_revoke(token=token, by=request.user)
     messages.success(request, f"Token “{token.name}” is revoked; it stops working now.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("tokens:list")

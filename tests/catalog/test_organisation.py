@@ -233,6 +233,20 @@ def test_deactivation_lists_open_work_and_deletes_nothing(lead_client, leaver_wo
     assert verbs() == ["person_deactivated"]
 
 
+def test_the_leavers_live_tokens_are_listed_to_revoke_from_their_page(lead_client, teammate):
+    from orr.models import ApiToken
+
+    token, _ = ApiToken.issue(name="teammate's deploy", by=teammate)
+    ApiToken.issue(name="already revoked", by=teammate)[0].revoke()
+    url = reverse("catalog:person_deactivate", args=["teammate"])
+    page = lead_client.get(url).content.decode()
+    assert "Live API tokens they issued (1)" in page and "already revoked" not in page
+    response = lead_client.post(reverse("tokens:revoke", args=[token.pk]), {"next": url})
+    assert response["Location"] == url
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
 def test_deactivate_and_hand_over_in_one_step(lead_client, leaver_work, teammate, ops_lead):
     review, items = leaver_work
     heir = make_user(get_user_model(), "heir")
