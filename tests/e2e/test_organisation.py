@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from actions.models import ActionItem
 from catalog.models import Membership, OrgEvent, Service, Team, ops_leads_group
 from orr.models import ApiToken
+from orr.services import orr_start
 
 from .conftest import login, screenshot
 
@@ -118,23 +119,29 @@ def test_an_ops_lead_sets_up_a_team_a_service_and_a_pipeline_token(page, live_se
     assert OrgEvent.objects.count() == 5
 
 
-def test_retiring_a_service_and_deactivating_a_person(page, live_server, django_user_model):
+def test_retiring_a_service_and_deactivating_a_person(page, live_server, django_user_model,
+                                                      questionnaires):
     lead = django_user_model.objects.create_user("olu", password="pw")
     lead.groups.add(ops_leads_group())
     leaver = django_user_model.objects.create_user("sam", password="pw", first_name="Sam")
     django_user_model.objects.create_user("kim", password="pw", first_name="Kim")
     team = Team.objects.create(name="Search", slug="search")
     Membership.objects.create(user=leaver, team=team)
-    Service.objects.create(name="Indexer", slug="indexer", team=team)
+    indexer = Service.objects.create(name="Indexer", slug="indexer", team=team)
+    review = orr_start(service=indexer, by=leaver, trigger="pre_launch")
     ActionItem.objects.create(title="Alarm on index lag over five minutes", owner=leaver,
-                              team=team, due_date=dt.date.today() + dt.timedelta(days=14))
+                              team=team, due_date=dt.date.today() + dt.timedelta(days=14),
+                              document=review)
 
     login(page, live_server, "olu", "pw")
     page.goto(f"{live_server.url}/services/indexer/")
     page.get_by_role("link", name="Retire…").click()
+    expect(page.locator("main")).to_contain_text("1 open action item")
     screenshot(page, "org-service-retire")
     page.get_by_role("button", name="Retire Indexer").click()
     expect(page.locator("main")).to_contain_text("Retired on")
+    expect(page.locator("main")).to_contain_text("Alarm on index lag over five minutes")
+    screenshot(page, "org-service-retired")
     page.goto(f"{live_server.url}/services/")
     expect(page.locator("main")).not_to_contain_text("Indexer")
 
