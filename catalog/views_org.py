@@ -310,7 +310,17 @@ def _reassign(request, person, to) -> None:
 def audit(request):
     _require_manager(request)
     events = OrgEvent.objects.select_related("actor", "team", "service", "person")
-    return render(request, "catalog/audit.html", {"page": page_of(request, events)})
+    # One team's, service's or person's changes, from their pages.
+    about = {key: request.GET[key] for key in ("team", "service", "person") if request.GET.get(key)}
+    if "team" in about:
+        events = events.filter(team__slug=about["team"])
+    if "service" in about:
+        events = events.filter(service__slug=about["service"])
+    if "person" in about:
+        events = events.filter(person__username=about["person"])
+    return render(request, "catalog/audit.html", {
+        "page": page_of(request, events), "about": " ".join(about.values()),
+    })
 
 
 def org_start(request):

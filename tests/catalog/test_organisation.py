@@ -317,6 +317,13 @@ def test_the_audit_page_lists_changes_newest_first(lead_client, ops_lead, paymen
     assert "opslead" in page
 
 
+def test_the_audit_log_shows_one_services_changes(lead_client, ops_lead, payments, checkout):
+    services.team_update(team=payments, by=ops_lead, chat="#pay")
+    services.service_update(service=checkout, by=ops_lead, tier=3)
+    page = lead_client.get(reverse("catalog:audit"), {"service": "checkout-api"}).content.decode()
+    assert "tier “1” → “3”" in page and "#pay" not in page
+
+
 def test_admin_changes_are_audited_and_catalog_admin_pages_answer(client, django_user_model,
                                                                   payments, checkout):
     root = django_user_model.objects.create_superuser("root", password="pw")
