@@ -98,7 +98,9 @@ class Command(BaseCommand):
         call_command("load_questionnaire", "fixtures/orr/v1.yaml", "fixtures/coe/v1.yaml",
                      verbosity=0)
         teams = {
-            slug: Team.objects.get_or_create(slug=slug, defaults={"name": n, "description": d})[0]
+            slug: Team.objects.get_or_create(slug=slug, defaults={
+                "name": n, "description": d, "email": f"{slug}@example.com", "chat": f"#{slug}",
+            })[0]
             for slug, (n, d) in TEAMS.items()
         }
         services = {}
