@@ -13,6 +13,7 @@ from opsreview.workdays import next_working_day
 from reviews.events import Verb
 from reviews.models import Document
 from reviews.services import document_assign_reviewer, document_unassign_reviewer
+from reviews.visibility import visible_documents
 
 
 def default_due_date(priority: str, today: dt.date | None = None) -> dt.date:
@@ -31,27 +32,30 @@ def item_set_status(*, item, by, status: str, note: str = "") -> None:
                               f"{before} → {status}", action=item.pk, note=note[:300])
 
 
-def person_open_work(person) -> tuple[list, list]:
-    """What a person still has to do: open action items they own, and reviews assigned to them
-    on documents not yet approved. Listed when they leave, for reassignment."""
+def person_open_work(person, *, viewer) -> tuple[list, list, int]:
+    """What a person still has to do, as `viewer` may see it: open action items they own,
+    reviews assigned to them on documents not yet approved, and how many such reviews are of
+    documents hidden from `viewer` (restricted COEs). Listed when they leave, for handing over.
+    """
     items = list(ActionItem.objects.open().owned_by(person).select_related("team", "document"))
-    reviews = list(
-        Document.objects.alive().open().filter(assignments__user=person)
-        .select_related("service", "author").order_by("code")
-    )
-    return items, reviews
+    pending = Document.objects.alive().open().filter(assignments__user=person)
+    reviews = list(visible_documents(viewer, pending).select_related("service", "author")
+                   .order_by("code"))
+    return items, reviews, pending.count() - len(reviews)
 
 
 @transaction.atomic
-def work_reassign(*, person, to, by) -> tuple[int, list[str]]:
+def work_reassign(*, person, to, by) -> tuple[int, list[str], int]:
     """Hand a person's open action items and pending reviews to someone else in one step.
 
-    Returns how many things moved and the codes of reviews that could not (where the new
-    reviewer is the author). Each document records the change in its own history.
+    Returns how many things moved, the codes of reviews that could not move (the new reviewer
+    wrote them) and how many stayed because `by` may not see them (restricted COEs: their
+    team or an administrator hands those over). Each document records the change in its
+    own history.
     """
     if to.pk == person.pk:
         raise ValueError("Reassign to someone else.")
-    items, reviews = person_open_work(person)
+    items, reviews, hidden = person_open_work(person, viewer=by)
     for item in items:
         item.owner = to
         item.revision += 1
@@ -71,5 +75,6 @@ def work_reassign(*, person, to, by) -> tuple[int, list[str]]:
             message=f"{len(items)} action item(s) and {len(reviews) - len(skipped)} review(s) of "
                     f"{person.get_username()} handed to {to.get_username()}",
             to=to.get_username(), action_items=[i.pk for i in items],
-            reviews=[d.code for d in reviews if d.code not in skipped], skipped=skipped)
-    return moved, skipped
+            reviews=[d.code for d in reviews if d.code not in skipped], skipped=skipped,
+            hidden=hidden)
+    return moved, skipped, hidden

@@ -210,9 +210,11 @@ def people(request):
 def person_detail(request, username):
     person = get_object_or_404(_people(), username=username)
     manager = can_manage_org(request.user)
-    items, reviews = person_open_work(person) if manager else ([], [])
+    items, reviews, hidden = (person_open_work(person, viewer=request.user) if manager
+                              else ([], [], 0))
     return render(request, "catalog/person.html", {
         "person": person, "can_manage": manager, "items": items, "reviews": reviews,
+        "hidden": hidden,
         "tokens": list(ApiToken.objects.live().filter(created_by=person)) if manager else [],
         "reassign_form": ReassignForm(person=person),
         "membership_form": MembershipForm(),
@@ -263,9 +265,9 @@ def person_deactivate(request, username):
         if form.cleaned_data["to"]:
             _reassign(request, person, form.cleaned_data["to"])
         return redirect("catalog:person", username)
-    items, reviews = person_open_work(person)
+    items, reviews, hidden = person_open_work(person, viewer=request.user)
     return render(request, "catalog/person_deactivate.html", {
-        "person": person, "items": items, "reviews": reviews, "form": form,
+        "person": person, "items": items, "reviews": reviews, "hidden": hidden, "form": form,
         # Their pipelines' tokens keep working: the decision to revoke is the ops lead's.
         "tokens": list(ApiToken.objects.live().filter(created_by=person)),
     })
@@ -297,11 +299,15 @@ def person_reassign(request, username):
 
 
 def _reassign(request, person, to) -> None:
-    moved, skipped = work_reassign(person=person, to=to, by=request.user)
+    moved, skipped, hidden = work_reassign(person=person, to=to, by=request.user)
     messages.success(request, f"{moved} open item(s) and review(s) handed to {to.get_username()}.")
     if skipped:
         messages.warning(request, f"{to.get_username()} wrote {', '.join(skipped)} and cannot "
                                   "review it: choose another reviewer there.")
+    if hidden:
+        messages.warning(request, f"{hidden} restricted postmortem(s) you cannot see stay with "
+                                  f"{person.get_username()}: its team or an administrator hands "
+                                  "them over.")
 
 
 # --- audit log and first run ---------------------------------------------------------------

@@ -258,15 +258,31 @@ def test_deactivate_and_hand_over_in_one_step(lead_client, leaver_work, teammate
     event = OrgEvent.objects.get(verb="work_reassigned")
     assert event.data["to"] == "heir" and event.data["reviews"] == [review.code]
     assert review.events.filter(verb="action_owner").count() == 2
-    assert person_open_work(teammate) == ([], [])
+    assert person_open_work(teammate, viewer=ops_lead) == ([], [], 0)
 
 
 def test_handing_over_to_the_author_leaves_that_review_in_place(leaver_work, teammate, author,
                                                                 ops_lead):
     review, _ = leaver_work
-    moved, skipped = work_reassign(person=teammate, to=author, by=ops_lead)
-    assert skipped == [review.code] and moved == 2
+    moved, skipped, hidden = work_reassign(person=teammate, to=author, by=ops_lead)
+    assert skipped == [review.code] and moved == 2 and hidden == 0
     assert review.assignments.filter(user=teammate).exists()
+
+
+def test_a_restricted_coe_the_ops_lead_cannot_see_is_counted_not_shown_nor_moved(
+        lead_client, questionnaires, platform, reviewer, teammate, ops_lead):
+    from tests.postmortems.conftest import make_coe
+
+    secret = make_coe(make_service(platform, name="Vault", slug="vault"), reviewer,
+                      title="Key material exposed in the vault logs", restricted=True)
+    document_assign_reviewer(document=secret, reviewer=teammate, by=reviewer)
+    page = lead_client.get(reverse("catalog:person_deactivate", args=["teammate"]))
+    assert "Key material" not in page.content.decode()
+    assert "And 1 restricted postmortem you cannot see" in page.content.decode()
+    heir = make_user(get_user_model(), "heir")
+    assert work_reassign(person=teammate, to=heir, by=ops_lead) == (0, [], 1)
+    assert secret.assignments.filter(user=teammate).exists()
+    assert not secret.assignments.filter(user=heir).exists()
 
 
 def test_nobody_deactivates_themselves_and_only_admins_deactivate_admins(
