@@ -55,7 +55,6 @@ def org_home(request):
         "page": page_of(request, teams),
         "can_manage": can_manage_org(request.user),
         "can_tokens": can_issue_tokens(request.user),
-        "n_retired": Service.objects.retired().count(),
         "import_url": _url_or_none("catalog:import"),
     })
 
