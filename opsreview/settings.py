@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "opsreview",
     "catalog",
     "reviews",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "actions",
     "reports",
     "demo",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +222,33 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # part of the product; CI keeps them beside the repository. Where they are absent, the tests that
 # compare the fixtures with them are reported as skipped, with the reason.
 SEEDS_DIR = Path(env("OPSREVIEW_SEEDS_DIR", default=str(BASE_DIR.parent / "shared" / "seeds")))
+
+# The REST API (api/): bearer tokens only, JSON in and out, cursor pages, errors as {"error": …}.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OpsReview API",
+    "DESCRIPTION": "Services, teams, ORRs, COEs and action items; the readiness a deploy asks.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.0.3",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ReadinessStatusEnum": "api.serializers.READINESS_STATUSES",
+        "ActionItemStatusEnum": "actions.models.ActionItem.Status",
+        "DocumentStateEnum": "reviews.models.State",
+    },
+}
 
 # Readiness of a service expires this many days after its ORR approval, per tier.
 ORR_EXPIRY_DAYS = env.dict(

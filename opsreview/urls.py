@@ -18,6 +18,6 @@ urlpatterns = [
     path("actions/", include("actions.urls")),
     path("reports/", include("reports.urls")),
     path("reviews/", include("reviews.urls")),
-    path("api/v1/", include("orr.api_urls")),
+    path("api/v1/", include("api.urls")),
     path("org/tokens/", include("orr.token_urls")),
 ]

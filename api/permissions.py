@@ -1,0 +1,129 @@
+"""Who may do what through the API: the one place the API asks.
+
+A token acts as the person who created it, within the token's own limits:
+
+- **scopes** — ``read`` for every GET, ``write_action_items`` to create action items and change
+  their status, ``intake`` to open a COE draft;
+- **team scope** — a token limited to some teams sees only their services, documents and items;
+- **visibility** — what the creator may see and do on the pages, asked through the project's
+  permission matrix (``opsreview.permissions``) and its visibility queries, never a rule of
+  its own. A restricted COE is therefore seen only by a token whose creator is in the COE's
+  team or committee.
+
+Tokens that predate scopes and team limits (no ``allows``/``covers_*`` on the model) are
+read-only and cover every team.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from actions.models import ActionItem
+from actions.selectors import visible_items
+from catalog.models import Team
+from opsreview import permissions
+from reviews.selectors import visible_documents
+
+READ = "read"
+WRITE_ACTION_ITEMS = "write_action_items"
+INTAKE = "intake"
+SCOPES = (READ, WRITE_ACTION_ITEMS, INTAKE)
+
+
+# --- the token's own limits -------------------------------------------------------------------
+
+def token_allows(token, scope: str) -> bool:
+    allows = getattr(token, "allows", None)
+    return allows(scope) if callable(allows) else scope == READ
+
+
+def token_covers_team(token, team) -> bool:
+    covers = getattr(token, "covers_team", None)
+    return covers(team) if callable(covers) else True
+
+
+def token_covers_service(token, service) -> bool:
+    covers = getattr(token, "covers_service", None)
+    if callable(covers):
+        return covers(service)
+    return token_covers_team(token, service.team)
+
+
+def token_team_ids(token) -> frozenset[int] | None:
+    """The ids of the teams the token covers; None when it covers every team.
+
+    Asked once per request of every team (there are tens, not thousands), so lists filter in
+    the database whatever shape the token's team limit has.
+    """
+    if not callable(getattr(token, "covers_team", None)):
+        return None
+    if not hasattr(token, "_api_team_ids"):
+        teams = list(Team.objects.all())
+        covered = frozenset(t.pk for t in teams if token.covers_team(t))
+        token._api_team_ids = None if len(covered) == len(teams) else covered
+    return token._api_team_ids
+
+
+class TokenScope(BasePermission):
+    """Every API view names the scope each of its actions needs (`required_scope`)."""
+
+    message = "This token may not do that."
+
+    def has_permission(self, request, view) -> bool:
+        scope = view.required_scope(request)
+        if not token_allows(request.auth, scope):
+            raise PermissionDenied(f"This token lacks the “{scope}” scope.")
+        return True
+
+
+# --- what the token's person sees -------------------------------------------------------------
+
+def acting_user(token):
+    """The person a token acts as: its creator while they are active, else nobody."""
+    user = getattr(token, "created_by", None)
+    return user if user is not None and user.is_active else AnonymousUser()
+
+
+def _in_teams(qs: QuerySet, token, team_field: str) -> QuerySet:
+    team_ids = token_team_ids(token)
+    return qs if team_ids is None else qs.filter(**{f"{team_field}__in": team_ids})
+
+
+def services(request, qs: QuerySet) -> QuerySet:
+    return _in_teams(qs, request.auth, "team_id")
+
+
+def teams(request, qs: QuerySet) -> QuerySet:
+    return _in_teams(qs, request.auth, "pk")
+
+
+def documents(request, qs: QuerySet) -> QuerySet:
+    """The ORRs or COEs of `qs` the request may see."""
+    return _in_teams(visible_documents(request.user, qs), request.auth, "service__team_id")
+
+
+def action_items(request, qs: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    if not getattr(request.user, "is_authenticated", False):
+        return qs.none()
+    return _in_teams(visible_items(request.user, qs), request.auth, "team_id")
+
+
+def check_document(request, document, action: str = "view") -> None:
+    """404 for a document the request may not see, 403 for an action it may not take."""
+    if not token_covers_service(request.auth, document.service):
+        raise Http404("No such document.")
+    permissions.check(request.user, document, action)
+
+
+def check_service(request, service) -> None:
+    if not token_covers_service(request.auth, service):
+        raise Http404("No such service.")
+
+
+def check_change_item(request, item: ActionItem) -> None:
+    if not permissions.can_change_action_item(request.user, item):
+        raise PermissionDenied("Only the owner, the owning team and ops leads change an item.")
