@@ -17,7 +17,7 @@ read-only and cover every team.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -107,9 +107,14 @@ def documents(request, qs: QuerySet) -> QuerySet:
 
 
 def action_items(request, qs: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
-    if not getattr(request.user, "is_authenticated", False):
+    """The item list's rule and the item page's together: an item of a document the person may
+    not see (a restricted COE, even for an ops lead) is shown only to its owner."""
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
         return qs.none()
-    return _in_teams(visible_items(request.user, qs), request.auth, "team_id")
+    seen_documents = visible_documents(user).values("pk")
+    page_rule = Q(document__isnull=True) | Q(owner=user) | Q(document__in=seen_documents)
+    return _in_teams(visible_items(user, qs).filter(page_rule), request.auth, "team_id")
 
 
 def check_document(request, document, action: str = "view") -> None:

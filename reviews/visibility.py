@@ -88,7 +88,9 @@ def outsider_q(user, prefix: str = "", *, model=None) -> Q:
         elif "postmortem" in field_names:
             outside = ~Q(postmortem__restricted=True)
         else:
-            outside = Q()
+            # Never restricted. Not Q(): an empty Q drops out of `insider | outside` in
+            # visible_q, which then showed ops leads and outsiders no ORR at all.
+            outside = Q(pk__isnull=False)
     if not (r.admin or r.ops_lead):
         outside &= ~Q(**{f"{prefix}state": State.DRAFT})
     return outside
