@@ -203,6 +203,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
     document = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     service = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    backlog_url = serializers.CharField(read_only=True, help_text="A URL, or empty.")
     url = serializers.SerializerMethodField()
 
     class Meta:
