@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from rest_framework import serializers
@@ -34,6 +35,7 @@ def _first_message(fields: dict) -> str:
     return INVALID
 
 
+@login_not_required
 def not_found(request, *args, **kwargs):
     """Unknown paths under the API answer in JSON too (not the login page)."""
     return JsonResponse({"error": "No such API resource."}, status=404)

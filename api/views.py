@@ -52,7 +52,10 @@ class ApiView:
     write_scope: str | None = None
 
     def required_scope(self, request) -> str:
-        return access.READ if request.method in SAFE_METHODS else self.write_scope
+        # A view without writes answers them 405 after this check, whatever the token.
+        if request.method in SAFE_METHODS or self.write_scope is None:
+            return access.READ
+        return self.write_scope
 
 
 def _filters(request, serializer_class) -> dict:

@@ -155,3 +155,14 @@ def test_the_token_models_answers_are_asked_when_it_has_them(db, payments, platf
     assert not access.token_allows(scoped, access.READ)
     assert access.token_team_ids(scoped) == {payments.pk}
     assert not access.token_covers_service(scoped, SimpleNamespace(team=platform))
+
+
+def test_an_unknown_api_path_is_404_json_not_the_login_page(client, db):
+    response = client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404 and response.json()["error"]
+
+
+def test_a_wrong_method_is_405_json(client, grant, author):
+    api = grant(client, author)
+    response = client.put(reverse("api:services"), HTTP_AUTHORIZATION=f"Bearer {api.raw}")
+    assert response.status_code == 405 and response.json()["error"]
