@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -221,8 +222,6 @@ def _pks(model, field: str, values: list[str]) -> list:
 
 
 def _coe_form_data(data: dict) -> dict:
-    from django.contrib.auth import get_user_model
-
     service = Service.objects.filter(slug=data["service"]).first()
     return {
         **{k: data[k] for k in ("title", "incident_start", "incident_tz", "severity",
@@ -316,8 +315,6 @@ def _editable_document(request, code: str):
 
 
 def _item_form_data(data: dict) -> dict:
-    from django.contrib.auth import get_user_model
-
     owner = get_user_model().objects.filter(username=data["owner"]).first()
     due = data.get("due_date")
     return {
