@@ -399,24 +399,28 @@ class ServiceReadiness(APIView):
         if not answer:
             return Response({"error": MISSING}, status=401,
                             headers={"WWW-Authenticate": 'Bearer realm="api"'})
-        code, body = answer
+        code, body, _ = answer
         return Response(body, status=code)
 
 
-def _readiness(raw: str, slug: str) -> tuple[int, dict] | None:
-    """(status, body) of the readiness answer; None when the token is not a live one."""
+def _readiness(raw: str, slug: str) -> tuple[int, dict, str | None] | None:
+    """(status, body, token expiry) of the readiness answer; None when the token is not a live
+    one. A service outside the token's teams is answered as unknown."""
     token = ApiToken.authenticate(raw)
     if token is None:
         return None
+    token_expiry = getattr(token, "expires_at", None)
+    expiry = token_expiry.isoformat() if token_expiry else None
     if not access.token_allows(token, access.READ):
-        return 403, {"error": f"This token lacks the “{access.READ}” scope."}
+        return 403, {"error": "This token may not read readiness."}, expiry
     service = Service.objects.filter(slug=slug).select_related("team").first()
     if service is None or not access.token_covers_service(token, service):
-        return 404, {"error": f"No service “{slug}”."}
-    return 200, orr_services.readiness_payload(service, settings.SITE_URL)
+        return 404, {"error": f"No service “{slug}”."}, expiry
+    return 200, orr_services.readiness_payload(service, settings.SITE_URL), expiry
 
 
-def _expiry(answer: tuple[int, dict]) -> dt.datetime | None:
-    """A ready service turns expired by the clock alone: keep its answer no longer."""
-    expires_at = answer[1].get("expires_at")
-    return dt.datetime.fromisoformat(expires_at) if expires_at else None
+def _expiry(answer: tuple[int, dict, str | None]) -> dt.datetime | None:
+    """A ready service turns expired, and a token stops working, by the clock alone: keep the
+    answer no longer than the earlier of the two."""
+    moments = [dt.datetime.fromisoformat(m) for m in (answer[1].get("expires_at"), answer[2]) if m]
+    return min(moments) if moments else None
