@@ -236,7 +236,12 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpsReview API",
-    "DESCRIPTION": "Services, teams, ORRs, COEs and action items; the readiness a deploy asks.",
+    "DESCRIPTION": (
+        "Services, teams, ORRs, COEs and action items; the readiness a deploy asks. A bearer "
+        "token acts as the person who created it, within its teams. Scopes: `read` for every "
+        "GET, `write_action_items` to create action items and change their status, `intake` to "
+        "open a COE draft. Errors are JSON: {\"error\": …, \"fields\": {…}}."
+    ),
     "VERSION": "1",
     "OAS_VERSION": "3.0.3",
     "SERVE_INCLUDE_SCHEMA": False,
