@@ -8,3 +8,9 @@ class Cursor(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-pk"
+
+
+class DueDateCursor(Cursor):
+    """Action items come soonest due first, as on their pages."""
+
+    ordering = ("due_date", "pk")

@@ -25,6 +25,7 @@ from actions.services import item_set_status
 from api import permissions as access
 from api import serializers as s
 from api.authentication import MISSING, raw_token
+from api.pagination import DueDateCursor
 from catalog.models import Service, Team
 from opsreview import pagecache
 from opsreview import permissions as matrix
@@ -261,8 +262,7 @@ class ActionItemList(ApiView, generics.ListAPIView):
     serializer_class = s.ActionItemSerializer
     write_scope = access.WRITE_ACTION_ITEMS
 
-    class pagination_class(generics.ListAPIView.pagination_class):
-        ordering = ("due_date", "pk")
+    pagination_class = DueDateCursor
 
     def get_queryset(self):
         f = _filters(self.request, s.ActionItemFilterSerializer)
