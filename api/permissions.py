@@ -6,9 +6,9 @@ A token acts as the person who created it, within the token's own limits:
   their status, ``intake`` to open a COE draft;
 - **team scope** — a token limited to some teams sees only their services, documents and items;
 - **visibility** — what the creator may see and do on the pages, asked through the project's
-  permission matrix (``opsreview.permissions``) and its visibility queries, never a rule of
-  its own. A restricted COE is therefore seen only by a token whose creator is in the COE's
-  team or committee.
+  permission matrix (``reviews.permissions``), its document loader (``reviews.access``) and
+  its one visibility rule (``reviews.visibility``), never a rule of its own. A restricted COE
+  is therefore seen only by a token whose creator is in the COE's team or committee.
 
 Tokens that predate scopes and team limits (no ``allows``/``covers_*`` on the model) are
 read-only and cover every team.
@@ -25,8 +25,9 @@ from rest_framework.permissions import BasePermission
 from actions.models import ActionItem
 from actions.selectors import visible_items
 from catalog.models import Team
-from opsreview import permissions
-from reviews.selectors import visible_documents
+from reviews import permissions
+from reviews.access import get_document_for_user
+from reviews.visibility import visible_documents
 
 READ = "read"
 WRITE_ACTION_ITEMS = "write_action_items"
@@ -117,11 +118,14 @@ def action_items(request, qs: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
     return _in_teams(visible_items(user, qs).filter(page_rule), request.auth, "team_id")
 
 
-def check_document(request, document, action: str = "view") -> None:
-    """404 for a document the request may not see, 403 for an action it may not take."""
+def get_document(request, code: str, action: str = "view", *, queryset=None):
+    """The document through the pages' one loader: 404 for what the request may not see (the
+    person may not, or the token does not cover its service), 403 for what it may not do."""
+    document = get_document_for_user(request, code, queryset=queryset)
     if not token_covers_service(request.auth, document.service):
         raise Http404("No such document.")
     permissions.check(request.user, document, action)
+    return document
 
 
 def check_service(request, service) -> None:

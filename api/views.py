@@ -28,14 +28,14 @@ from api.authentication import MISSING, raw_token
 from api.pagination import DueDateCursor
 from catalog.models import Service, Team
 from opsreview import pagecache
-from opsreview import permissions as matrix
+from orr import readiness
 from orr import services as orr_services
 from orr.models import ApiToken, ReadinessReview
 from postmortems import forms as pm_forms
 from postmortems import selectors as pm_selectors
 from postmortems import services as pm_services
 from postmortems.models import Postmortem
-from reviews import gates
+from reviews import gates, permissions
 from reviews.models import Answer
 
 ERRORS = {
@@ -107,7 +107,7 @@ class _ServiceReadiness:
         rows = args[0] if args else []
         rows = rows if isinstance(rows, list | tuple) else [rows]
         kwargs.setdefault("context", self.get_serializer_context())
-        kwargs["context"]["readiness"] = orr_services.readiness_for_services(rows)
+        kwargs["context"]["readiness"] = readiness.readiness_for_services(rows)
         return s.ServiceSerializer(*args, **kwargs)
 
 
@@ -155,16 +155,15 @@ class OrrList(ApiView, generics.ListAPIView):
 class OrrDetail(ApiView, APIView):
     @extend_schema(tags=["orrs"], responses={200: s.OrrDetailSerializer, **ERRORS})
     def get(self, request, code):
-        review = get_object_or_404(
+        review = access.get_document(request, code, queryset=(
             ReadinessReview.objects.select_related("service__team", "author", "version")
-            .prefetch_related("assignments__user"), code=code)
-        access.check_document(request, review)
+            .prefetch_related("assignments__user")))
         review.api_answers = list(
             Answer.objects.filter(document=review)
             .select_related("question__section", "updated_by")
             .order_by("question__section__order", "question__order"))
         review.api_gates = gates.evaluate(review)
-        review.api_readiness = orr_services.readiness(review.service)
+        review.api_readiness = readiness.readiness(review.service)
         return Response(s.OrrDetailSerializer(review).data)
 
 
@@ -173,10 +172,10 @@ class OrrReadiness(ApiView, APIView):
 
     @extend_schema(tags=["orrs"], responses={200: s.ReadinessSerializer, **ERRORS})
     def get(self, request, code):
-        review = get_object_or_404(ReadinessReview.objects.select_related("service__team"),
-                                   code=code)
-        access.check_document(request, review)
-        return Response(orr_services.readiness_payload(review.service, settings.SITE_URL))
+        review = access.get_document(request, code, queryset=(
+            ReadinessReview.objects.select_related("service__team").prefetch_related(
+                "assignments")))
+        return Response(readiness.readiness_payload(review.service, settings.SITE_URL))
 
 
 # --- COEs -------------------------------------------------------------------------------------
@@ -203,7 +202,7 @@ class CoeList(ApiView, generics.ListAPIView):
     def post(self, request):
         """Open a COE draft, with the New postmortem page's rules."""
         user = request.user
-        if not matrix.roles(user).team_ids:
+        if not permissions.roles(user).team_ids:
             raise PermissionDenied("Only members of a service team write postmortems.")
         data = s.CoeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -249,10 +248,8 @@ def _coe_detail(postmortem: Postmortem) -> dict:
 class CoeDetail(ApiView, APIView):
     @extend_schema(tags=["coes"], responses={200: s.CoeDetailSerializer, **ERRORS})
     def get(self, request, code):
-        postmortem = get_object_or_404(
-            Postmortem.objects.select_related("service__team").prefetch_related(
-                "assignments"), code=code)
-        access.check_document(request, postmortem)
+        postmortem = access.get_document(request, code, queryset=(
+            Postmortem.objects.select_related("service__team").prefetch_related("assignments")))
         return Response(_coe_detail(postmortem))
 
 
@@ -304,14 +301,8 @@ class ActionItemList(ApiView, generics.ListAPIView):
 
 
 def _editable_document(request, code: str):
-    document = (
-        ReadinessReview.objects.filter(code=code).select_related("service__team").first()
-        or Postmortem.objects.filter(code=code).select_related("service__team").first()
-    )
-    if document is None:
-        raise ValidationError({"document": [f"No ORR or COE “{code}”."]})
-    access.check_document(request, document, "edit")
-    return document
+    """The ORR or COE the item is for; an unknown code is a 404 like a hidden one."""
+    return access.get_document(request, code, "edit")
 
 
 def _item_form_data(data: dict) -> dict:
@@ -416,7 +407,7 @@ def _readiness(raw: str, slug: str) -> tuple[int, dict, str | None] | None:
     service = Service.objects.filter(slug=slug).select_related("team").first()
     if service is None or not access.token_covers_service(token, service):
         return 404, {"error": f"No service “{slug}”."}, expiry
-    return 200, orr_services.readiness_payload(service, settings.SITE_URL), expiry
+    return 200, readiness.readiness_payload(service, settings.SITE_URL), expiry
 
 
 def _expiry(answer: tuple[int, dict, str | None]) -> dt.datetime | None:

@@ -150,7 +150,6 @@ def test_create_for_an_orr_gap(api, review, author):
     ({"owner": "reviewer"}, "owner"),  # not in the owning team
     ({"priority": "P7"}, "priority"),
     ({"backlog_url": "javascript:alert(1)"}, "backlog_url"),
-    ({"document": "COE-404"}, "document"),
     ({"factor": 999999}, "factor"),
 ])
 def test_create_with_bad_input_is_400_json_and_creates_nothing(api, coe, reviewer, overrides,
@@ -159,6 +158,13 @@ def test_create_with_bad_input_is_400_json_and_creates_nothing(api, coe, reviewe
     assert response.status_code == 400, response.content
     body = response.json()
     assert field in body["fields"] and body["fields"][field][0] and body["error"]
+    assert not ActionItem.objects.exists()
+
+
+def test_an_unknown_document_is_404_like_a_hidden_one(api, db):
+    response = api.post(reverse(LIST), {"document": "COE-404", "title": "Alarm on lag",
+                                        "owner": "author"})
+    assert response.status_code == 404 and response.json()["error"]
     assert not ActionItem.objects.exists()
 
 

@@ -1,6 +1,6 @@
 from orr.models import ReadinessReview
 from reviews.models import Document
-from reviews.selectors import visible_documents
+from reviews.visibility import visible_documents
 
 
 def test_submitted_orr_is_visible_outside_the_team_when_asked_by_kind(review, outsider):
