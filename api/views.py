@@ -215,22 +215,26 @@ class CoeList(ApiView, generics.ListAPIView):
         return Response(_coe_detail(postmortem), status=status.HTTP_201_CREATED)
 
 
-def _pks(model, field: str, values: list[str]) -> list:
-    """Primary keys for names; an unknown name is passed on so the form names it invalid."""
+def _pks(model, field: str, values: list[str], name: str) -> list[int]:
+    """The primary keys of the rows named by `field`; 400 naming the unknown ones (a name is
+    never read as a primary key)."""
     found = dict(model.objects.filter(**{f"{field}__in": values}).values_list(field, "pk"))
-    return [found.get(v, v) for v in values]
+    unknown = [v for v in values if v not in found]
+    if unknown:
+        raise ValidationError({name: [f"Unknown: {', '.join(unknown)}."]})
+    return [found[v] for v in values]
 
 
 def _coe_form_data(data: dict) -> dict:
-    service = Service.objects.filter(slug=data["service"]).first()
     return {
         **{k: data[k] for k in ("title", "incident_start", "incident_tz", "severity",
                                 "customers_affected", "customers_description")},
-        "service": service.pk if service else data["service"],
+        "service": _pks(Service, "slug", [data["service"]], "service")[0],
         "restricted": "on" if data["restricted"] else "",
         "tags": ", ".join(data["tags"]),
-        "affected_services": _pks(Service, "slug", data["affected_services"]),
-        "committee": _pks(get_user_model(), "username", data["committee"]),
+        "affected_services": _pks(Service, "slug", data["affected_services"],
+                                  "affected_services"),
+        "committee": _pks(get_user_model(), "username", data["committee"], "committee"),
     }
 
 
@@ -306,10 +310,10 @@ def _editable_document(request, code: str):
 
 
 def _item_form_data(data: dict) -> dict:
-    owner = get_user_model().objects.filter(username=data["owner"]).first()
+    owner = _pks(get_user_model(), "username", [data["owner"]], "owner")[0]
     due = data.get("due_date")
     return {
-        "title": data["title"], "owner": owner.pk if owner else "", "priority": data["priority"],
+        "title": data["title"], "owner": owner, "priority": data["priority"],
         "due_date": due.isoformat() if isinstance(due, dt.date) else "",
         "backlog_url": data["backlog_url"], "description": data["description"],
     }

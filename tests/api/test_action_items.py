@@ -257,3 +257,9 @@ def test_items_of_other_teams_services_filter_by_team(client, grant, ops_lead, a
                                   due_date=today, priority="P3")
     api = grant(client, ops_lead)
     assert len(ids(api.get(reverse(LIST), {"team": "search"}))) == 1
+
+
+def test_an_owner_is_a_username_never_a_primary_key(api, coe, teammate):
+    response = create(api, coe, owner=str(teammate.pk))
+    assert response.status_code == 400 and "owner" in response.json()["fields"]
+    assert not ActionItem.objects.exists()
