@@ -10,8 +10,7 @@ A token acts as the person who created it, within the token's own limits:
   its one visibility rule (``reviews.visibility``), never a rule of its own. A restricted COE
   is therefore seen only by a token whose creator is in the COE's team or committee.
 
-Tokens that predate scopes and team limits (no ``allows``/``covers_*`` on the model) are
-read-only and cover every team.
+A token issued without scopes is read-only; without teams it covers every team.
 """
 
 from __future__ import annotations
@@ -24,48 +23,33 @@ from rest_framework.permissions import BasePermission
 
 from actions.models import ActionItem
 from actions.selectors import visible_items
-from catalog.models import Team
+from orr.models import ApiToken
 from reviews import permissions
 from reviews.access import get_document_for_user
 from reviews.visibility import visible_documents
 
-READ = "read"
-WRITE_ACTION_ITEMS = "write_action_items"
-INTAKE = "intake"
-SCOPES = (READ, WRITE_ACTION_ITEMS, INTAKE)
+READ = ApiToken.Scope.READ
+WRITE_ACTION_ITEMS = ApiToken.Scope.WRITE_ACTION_ITEMS
+INTAKE = ApiToken.Scope.INTAKE
 
 
-# --- the token's own limits -------------------------------------------------------------------
+# --- the token's own limits (orr.models.ApiToken) ----------------------------------------------
 
 def token_allows(token, scope: str) -> bool:
-    allows = getattr(token, "allows", None)
-    return allows(scope) if callable(allows) else scope == READ
-
-
-def token_covers_team(token, team) -> bool:
-    covers = getattr(token, "covers_team", None)
-    return covers(team) if callable(covers) else True
+    return token.allows(scope)
 
 
 def token_covers_service(token, service) -> bool:
-    covers = getattr(token, "covers_service", None)
-    if callable(covers):
-        return covers(service)
-    return token_covers_team(token, service.team)
+    return token.covers_service(service)
 
 
 def token_team_ids(token) -> frozenset[int] | None:
-    """The ids of the teams the token covers; None when it covers every team.
-
-    Asked once per request of every team (there are tens, not thousands), so lists filter in
-    the database whatever shape the token's team limit has.
-    """
-    if not callable(getattr(token, "covers_team", None)):
+    """The ids of the teams the token covers; None when it covers every team (lists filter by
+    them in the database)."""
+    if token.all_teams:
         return None
     if not hasattr(token, "_api_team_ids"):
-        teams = list(Team.objects.all())
-        covered = frozenset(t.pk for t in teams if token.covers_team(t))
-        token._api_team_ids = None if len(covered) == len(teams) else covered
+        token._api_team_ids = frozenset(token.teams.values_list("pk", flat=True))
     return token._api_team_ids
 
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from actions.models import ActionItem
 from catalog.models import Service, Team
+from opsreview.links import site_url
 from orr.models import ReadinessReview
 from postmortems.models import Postmortem, TimelineEvent
 from reviews.models import State
@@ -40,7 +41,7 @@ class ReadinessSerializer(serializers.Serializer):
 
 
 def _absolute(obj) -> str:
-    return f"{settings.SITE_URL}{obj.get_absolute_url()}"
+    return f"{site_url()}{obj.get_absolute_url()}"
 
 
 class TeamSerializer(serializers.ModelSerializer):

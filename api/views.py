@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -28,6 +27,7 @@ from api.authentication import MISSING, raw_token
 from api.pagination import DueDateCursor
 from catalog.models import Service, Team
 from opsreview import pagecache
+from opsreview.links import site_url
 from orr import readiness
 from orr import services as orr_services
 from orr.models import ApiToken, ReadinessReview
@@ -175,7 +175,7 @@ class OrrReadiness(ApiView, APIView):
         review = access.get_document(request, code, queryset=(
             ReadinessReview.objects.select_related("service__team").prefetch_related(
                 "assignments")))
-        return Response(readiness.readiness_payload(review.service, settings.SITE_URL))
+        return Response(readiness.readiness_payload(review.service, site_url(request)))
 
 
 # --- COEs -------------------------------------------------------------------------------------
@@ -388,8 +388,9 @@ class ServiceReadiness(APIView):
                    responses={200: s.ReadinessSerializer, **ERRORS})
     def get(self, request, slug):
         raw = raw_token(request)
+        base = site_url(request)
         answer = raw and pagecache.remembered(
-            f"readiness:{ApiToken.hash(raw)}:{slug}", lambda: _readiness(raw, slug),
+            f"readiness:{ApiToken.hash(raw)}:{slug}:{base}", lambda: _readiness(raw, slug, base),
             until=_expiry)
         if not answer:
             return Response({"error": MISSING}, status=401,
@@ -398,20 +399,19 @@ class ServiceReadiness(APIView):
         return Response(body, status=code)
 
 
-def _readiness(raw: str, slug: str) -> tuple[int, dict, str | None] | None:
+def _readiness(raw: str, slug: str, base: str) -> tuple[int, dict, str | None] | None:
     """(status, body, token expiry) of the readiness answer; None when the token is not a live
     one. A service outside the token's teams is answered as unknown."""
     token = ApiToken.authenticate(raw)
     if token is None:
         return None
-    token_expiry = getattr(token, "expires_at", None)
-    expiry = token_expiry.isoformat() if token_expiry else None
+    expiry = token.expires_at.isoformat() if token.expires_at else None
     if not access.token_allows(token, access.READ):
         return 403, {"error": "This token may not read readiness."}, expiry
     service = Service.objects.filter(slug=slug).select_related("team").first()
     if service is None or not access.token_covers_service(token, service):
         return 404, {"error": f"No service “{slug}”."}, expiry
-    return 200, readiness.readiness_payload(service, settings.SITE_URL), expiry
+    return 200, readiness.readiness_payload(service, base), expiry
 
 
 def _expiry(answer: tuple[int, dict, str | None]) -> dt.datetime | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -137,24 +136,19 @@ def test_opening_a_coe_draft_needs_intake(client, grant, questionnaires, checkou
     assert allowed.status_code == 201, allowed.json()
 
 
-# --- tokens from before scopes and team limits ----------------------------------------------
+# --- tokens as issued by default ------------------------------------------------------------
 
-def test_a_token_without_scopes_is_read_only_for_every_team():
-    legacy = SimpleNamespace()
-    assert access.token_allows(legacy, access.READ)
-    assert not access.token_allows(legacy, access.WRITE_ACTION_ITEMS)
-    assert not access.token_allows(legacy, access.INTAKE)
-    assert access.token_covers_team(legacy, object())
-    assert access.token_team_ids(legacy) is None
+def test_a_token_issued_without_scopes_or_teams_reads_every_team_and_writes_nothing(
+        client, questionnaires, checkout, platform, author):
+    from tests.postmortems.conftest import make_coe
 
-
-def test_the_token_models_answers_are_asked_when_it_has_them(db, payments, platform):
-    scoped = SimpleNamespace(allows=lambda scope: scope == access.INTAKE,
-                             covers_team=lambda team: team.slug == "payments")
-    assert access.token_allows(scoped, access.INTAKE)
-    assert not access.token_allows(scoped, access.READ)
-    assert access.token_team_ids(scoped) == {payments.pk}
-    assert not access.token_covers_service(scoped, SimpleNamespace(team=platform))
+    _, raw = ApiToken.issue(name="ci", by=author)
+    api = Api(client, raw)
+    assert {t["slug"] for t in api.get(reverse("api:teams")).json()["results"]} >= {
+        "payments", "platform"}
+    coe = make_coe(checkout, author)
+    assert api.post(reverse("api:action_items"), _item_body(coe, author)).status_code == 403
+    assert api.post(reverse("api:coes"), _coe_body(checkout)).status_code == 403
 
 
 def test_an_unknown_api_path_is_404_json_not_the_login_page(client, db):
