@@ -335,3 +335,43 @@ if _longest_jitter >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
     raise ImproperlyConfigured(
         "REMINDER_JITTER_SECONDS and REPORT_JITTER_SECONDS must be below CELERY_VISIBILITY_TIMEOUT."
     )
+
+# --- Sign-in: company identity provider (OpenID Connect), local passwords, invitations -------
+# All of it is described in docs/sign-in.md. Without OIDC_ISSUER (or explicit endpoints) and
+# OIDC_RP_CLIENT_ID, sign-in is the local username and password form only.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company account")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+# Endpoints are discovered from OIDC_ISSUER/.well-known/openid-configuration at first use; any
+# of these set explicitly wins over discovery.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_OP_END_SESSION_ENDPOINT = env.str("OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_CLAIM_USERNAME = env.str("OIDC_CLAIM_USERNAME", default="preferred_username")
+OIDC_CLAIM_EMAIL = env.str("OIDC_CLAIM_EMAIL", default="email")
+OIDC_CLAIM_NAME = env.str("OIDC_CLAIM_NAME", default="name")
+OIDC_CLAIM_GROUPS = env.str("OIDC_CLAIM_GROUPS", default="groups")
+# Groups claim → team memberships and the ops lead role, e.g.
+# "opsreview-{team}-{role}; sre=platform:reviewer; opsreview-leads=ops-lead".
+OIDC_GROUP_RULES = env.str("OIDC_GROUP_RULES", default="")
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_ENABLED = bool((OIDC_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT) and OIDC_RP_CLIENT_ID)
+# The ID token is kept in the session for the provider's logout (id_token_hint).
+OIDC_STORE_ID_TOKEN = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+# LOCAL_LOGIN=0: only superusers may still sign in with a password (at /accounts/login/?local=1).
+LOCAL_LOGIN = env.bool("LOCAL_LOGIN", default=True)
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LocalPasswordBackend",
+    "accounts.backends.OIDCBackend",
+]
+INSTALLED_APPS.append("accounts")
+# --- end of sign-in settings ------------------------------------------------------------------

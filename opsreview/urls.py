@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import auth_urlpatterns
 from opsreview import views
 
 urlpatterns = [
@@ -9,6 +10,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("markdown/preview", views.markdown_preview, name="markdown_preview"),
+    # Sign-in (identity provider, local switch) and invitations; then Django's password pages.
+    path("accounts/", include(auth_urlpatterns)),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),

@@ -1,0 +1,208 @@
+"""Sign-in workflows: people from the identity provider, their synced roles, invitations."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Identity, Invitation, hash_token
+from accounts.rules import parse_rules
+from catalog.models import Membership, Team, ops_leads_group
+
+log = logging.getLogger(__name__)
+User = get_user_model()
+
+
+class SignInRefused(Exception):
+    """The provider vouched for someone we must not sign in; the message is for the page."""
+
+
+# --- identity provider --------------------------------------------------------------------
+
+
+@transaction.atomic
+def identity_sync_roles(*, identity: Identity, groups: list[str]) -> None:
+    """Make the person's team roles and ops lead flag what the group rules say.
+
+    Only what the rules gave earlier is taken away: a membership granted by hand (not in
+    identity.managed_team_ids) is never removed; when a rule now covers it, it becomes managed.
+    Groups naming a team that does not exist are ignored (teams are made in OpsReview).
+    """
+    grants = parse_rules(settings.OIDC_GROUP_RULES).grants(groups)
+    user = identity.user
+    teams = dict(Team.objects.filter(slug__in=grants.teams).values_list("slug", "pk"))
+    wanted = {teams[slug]: role for slug, role in grants.teams.items() if slug in teams}
+    current = {m.team_id: m for m in Membership.objects.filter(user=user)}
+    for team_id, role in wanted.items():
+        membership = current.get(team_id)
+        if membership is None:
+            Membership.objects.create(user=user, team_id=team_id, role=role)
+        elif membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+    dropped = set(identity.managed_team_ids) - set(wanted)
+    Membership.objects.filter(user=user, team_id__in=dropped).delete()
+    group = ops_leads_group()
+    if grants.ops_lead:
+        user.groups.add(group)
+    elif identity.managed_ops_lead:
+        user.groups.remove(group)
+    identity.managed_team_ids = sorted(wanted)
+    identity.managed_ops_lead = grants.ops_lead
+    identity.last_login_at = timezone.now()
+    identity.save(update_fields=["managed_team_ids", "managed_ops_lead", "last_login_at"])
+    if hasattr(user, "_opsreview_roles"):
+        del user._opsreview_roles
+
+
+def _claim(claims: dict, name: str) -> str:
+    value = claims.get(name) or ""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _groups(claims: dict) -> list[str]:
+    value = claims.get(settings.OIDC_CLAIM_GROUPS) or []
+    if isinstance(value, str):  # some providers send one group as a plain string
+        value = [value]
+    return [str(g) for g in value if isinstance(g, str | int)]
+
+
+@transaction.atomic
+def identity_sign_in(*, issuer: str, claims: dict) -> AbstractBaseUser:
+    """The user for verified claims: found by (issuer, subject), else linked or created.
+
+    A first sign-in links to an existing local account of the same username when that account
+    is not a superuser and not linked to another identity; otherwise a new user is made.
+    """
+    subject = _claim(claims, "sub")
+    username = _claim(claims, settings.OIDC_CLAIM_USERNAME) or _claim(
+        claims, settings.OIDC_CLAIM_EMAIL
+    )
+    if not subject or not username:
+        raise SignInRefused("The identity provider sent no subject or username for you.")
+    identity = (
+        Identity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    )
+    if identity is None:
+        user = User.objects.filter(username__iexact=username).first()
+        if user is None:
+            user = User(username=username[:150])
+            user.set_unusable_password()
+        elif user.is_superuser or Identity.objects.filter(user=user).exists():
+            log.warning("OIDC sign-in refused: username %r is taken", username)
+            raise SignInRefused(
+                f"The username {username} already belongs to another account; ask an admin."
+            )
+    else:
+        user = identity.user
+    user.email = _claim(claims, settings.OIDC_CLAIM_EMAIL) or user.email
+    full_name = _claim(claims, settings.OIDC_CLAIM_NAME)
+    if full_name:
+        user.first_name, _, user.last_name = full_name.partition(" ")
+        user.first_name, user.last_name = user.first_name[:150], user.last_name[:150]
+    user.save()
+    if identity is None:
+        identity = Identity.objects.create(user=user, issuer=issuer, subject=subject)
+    identity_sync_roles(identity=identity, groups=_groups(claims))
+    return user
+
+
+# --- invitations --------------------------------------------------------------------------
+
+
+class InvitationError(Exception):
+    """The invitation cannot be made or used; the message is for the page."""
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    link = settings.SITE_URL + Invitation.accept_path(token)
+    inviter = invitation.invited_by
+    who = (inviter.get_full_name() or inviter.username) if inviter else "An ops lead"
+    team = f" to the {invitation.team} team" if invitation.team else ""
+    body = (
+        f"Hello {invitation.name},\n\n{who} invited you{team} in OpsReview.\n"
+        f"Choose your password here (the link works once, until "
+        f"{invitation.expires_at:%d %b %Y %H:%M} UTC):\n\n{link}\n"
+    )
+    send_mail("[OpsReview] You are invited", body, None, [invitation.email])
+
+
+def check_can_invite(email: str) -> None:
+    if not settings.LOCAL_LOGIN:
+        raise InvitationError(
+            "Local sign-in is off (LOCAL_LOGIN=0): people sign in through the identity provider."
+        )
+    if User.objects.filter(email__iexact=email, is_active=True).exists():
+        raise InvitationError(f"{email} already has an account.")
+    if Invitation.objects.pending().filter(email__iexact=email).exists():
+        raise InvitationError(f"{email} already has a pending invitation; resend it instead.")
+
+
+@transaction.atomic
+def invitation_create(
+    *, email: str, name: str, team: Team | None, role: str, by: AbstractBaseUser
+) -> Invitation:
+    email = email.strip().lower()
+    check_can_invite(email)
+    invitation = Invitation(email=email, name=name.strip(), team=team, role=role, invited_by=by)
+    token = invitation.new_token()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError as exc:  # the same address invited twice at the same moment
+        raise InvitationError(f"{email} already has a pending invitation.") from exc
+    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> None:
+    """A new link (the old one stops working) with a new expiry date, sent again."""
+    token = invitation.new_token()
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    transaction.on_commit(lambda: _send_invitation(invitation, token))
+
+
+def invitation_cancel(*, invitation: Invitation) -> None:
+    invitation.cancelled_at = timezone.now()
+    invitation.save(update_fields=["cancelled_at"])
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The usable invitation a link points to, or None (unknown, used, cancelled, expired)."""
+    return Invitation.objects.usable().select_related("team").filter(
+        token_hash=hash_token(token)
+    ).first()
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, username: str, password: str) -> AbstractBaseUser:
+    """Claim the invitation (once), create or activate the user, add the team membership."""
+    invitation = invitation_for_token(token)
+    now = timezone.now()
+    claimed = invitation and Invitation.objects.usable().filter(pk=invitation.pk).update(
+        accepted_at=now
+    )
+    if not claimed:
+        raise InvitationError("This invitation link is not valid any more.")
+    user = User.objects.filter(email__iexact=invitation.email, is_active=False).first()
+    if user is None:
+        if User.objects.filter(username__iexact=username).exists():
+            raise InvitationError(f"The username {username} is taken; choose another.")
+        user = User(username=username, email=invitation.email)
+    user.first_name, _, user.last_name = invitation.name.partition(" ")
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    if invitation.team_id:
+        Membership.objects.update_or_create(
+            user=user, team_id=invitation.team_id, defaults={"role": invitation.role}
+        )
+    Invitation.objects.filter(pk=invitation.pk).update(user=user)
+    return user
