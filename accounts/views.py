@@ -78,6 +78,10 @@ class OIDCCallbackView(oidc_views.OIDCAuthenticationCallbackView):
             log.warning("OIDC sign-in refused: %s", exc)
             return self._refused("the answer from the identity provider could not be trusted.")
 
+    @property
+    def failure_url(self):
+        return reverse("login")
+
     def login_failure(self):
         if not self.request.user.is_authenticated:
             messages.error(self.request, f"Sign-in with {settings.OIDC_PROVIDER_NAME} failed.")
@@ -98,7 +102,6 @@ def logout(request):
     """End our session and, when the provider offers it, the provider's session too."""
     id_token = request.session.get("oidc_id_token")
     auth.logout(request)
-    login_url = request.build_absolute_uri(reverse("login"))
     end_session = ""
     if id_token and oidc.enabled():
         try:
@@ -109,10 +112,23 @@ def logout(request):
         return redirect("login")
     query = urlencode({
         "id_token_hint": id_token,
-        "post_logout_redirect_uri": login_url,
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
         "client_id": settings.OIDC_RP_CLIENT_ID,
     })
-    return HttpResponseRedirect(f"{end_session}?{query}")
+    # The content security policy lets forms post only to us, and browsers apply that to the
+    # redirect after the post too: a page of ours sends the browser on to the provider.
+    request.session["oidc_logout_url"] = f"{end_session}?{query}"
+    return redirect("accounts:signed_out")
+
+
+@login_not_required
+def signed_out(request):
+    url = request.session.pop("oidc_logout_url", "")
+    if not url:
+        return redirect("login")
+    return render(request, "accounts/signed_out.html", {
+        "url": url, "provider_name": settings.OIDC_PROVIDER_NAME,
+    })
 
 
 # --- invitations --------------------------------------------------------------------------

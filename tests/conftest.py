@@ -14,6 +14,8 @@ from orr import services as orr_services
 from reviews.models import Answer
 
 REPO = Path(__file__).resolve().parent.parent
+# The loopback OpenID Connect provider the sign-in tests use (started only when asked for).
+pytest_plugins = ["tests.oidc_provider.fixtures"]
 _seq = itertools.count(1)
 
 
