@@ -46,6 +46,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return oidc.setting(name, None)
         raise AttributeError(name)
 
+    def get_user(self, user_id):
+        # mozilla-django-oidc's own get_user would keep a deactivated person signed in.
+        return ModelBackend.get_user(self, user_id)
+
     def authenticate(self, request, **kwargs):
         if not oidc.enabled() or "nonce" not in kwargs:
             return None

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django.views.generic import View
 from mozilla_django_oidc import views as oidc_views
 
 from accounts import oidc
@@ -54,11 +55,23 @@ login = login_not_required(LoginView.as_view())
 
 
 class OIDCAuthenticateView(oidc_views.OIDCAuthenticationRequestView):
+    """Off to the provider; its endpoints are looked up here, not when the view is built."""
+
     get_settings = staticmethod(oidc.setting)
+
+    def __init__(self, **kwargs):
+        View.__init__(self, **kwargs)
 
     def get(self, request):
         if not oidc.enabled():
             raise Http404("Sign-in through an identity provider is not configured.")
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = oidc.setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
+        except (requests.RequestException, ImproperlyConfigured) as exc:
+            log.warning("OIDC sign-in cannot start: %s", exc)
+            messages.error(request, f"{settings.OIDC_PROVIDER_NAME} cannot be reached; try later.")
+            return redirect("login")
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
         return super().get(request)
 
 

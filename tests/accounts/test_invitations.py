@@ -1,0 +1,273 @@
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Invitation
+from catalog.models import Membership
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def invite(client, email="new.person@example.com", **extra):
+    data = {"email": email, "name": "New Person", "team": "", "role": "member", **extra}
+    return client.post("/accounts/invite/", data)
+
+
+def link_in_last_mail() -> str:
+    return re.search(r"http\S+/accounts/welcome/\S+/", mail.outbox[-1].body)[0]
+
+
+def path_of(link: str) -> str:
+    return link.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+def accept(client, link, username="newperson", password="a-long-passphrase"):
+    return client.post(path_of(link), {
+        "username": username, "password1": password, "password2": password,
+    })
+
+
+@pytest.fixture
+def lead_client(ops_lead):
+    """The ops lead's browser, apart from the invitee's (the client fixture)."""
+    lead = Client()
+    lead.force_login(ops_lead)
+    return lead
+
+
+def test_an_ops_lead_invites_someone_to_a_team(
+    lead_client, payments, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(lead_client, team=payments.pk, role="reviewer")
+
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.team, invitation.role) == (
+        "new.person@example.com", payments, "reviewer")
+    assert mail.outbox[-1].to == ["new.person@example.com"]
+    assert "/accounts/welcome/" in mail.outbox[-1].body
+
+
+def test_the_invitee_sets_a_password_joins_the_team_and_is_signed_in(
+    lead_client, payments, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client, team=payments.pk, role="reviewer")
+    lead_client.logout()
+
+    response = accept(client, link_in_last_mail())
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = User.objects.get(username="newperson")
+    assert user.check_password("a-long-passphrase")
+    assert (user.email, user.get_full_name()) == ("new.person@example.com", "New Person")
+    assert Membership.objects.get(user=user).role == "reviewer"
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert Invitation.objects.get().accepted_at is not None
+
+
+def test_a_link_works_once(lead_client, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client)
+    link = link_in_last_mail()
+    accept(client, link)
+    client.logout()
+
+    again = accept(client, link, username="someone-else", password="another-passphrase")
+
+    assert again.status_code == 404
+    assert not User.objects.filter(username="someone-else").exists()
+
+
+def test_a_link_expires(lead_client, client, settings, django_capture_on_commit_callbacks):
+    settings.INVITATION_EXPIRY_DAYS = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client)
+    link = link_in_last_mail()
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=7, minutes=1)):
+        response = client.get(path_of(link))
+        posted = accept(client, link)
+
+    assert response.status_code == 404 and posted.status_code == 404
+    assert b"not valid" in response.content
+    assert not User.objects.filter(username="newperson").exists()
+
+
+def test_a_link_still_works_just_before_it_expires(
+    lead_client, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client)
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=6, hours=23)):
+        response = accept(client, link_in_last_mail())
+
+    assert response.status_code == 302
+
+
+def test_a_wrong_token_finds_nothing(lead_client, client):
+    invite(lead_client)
+
+    response = client.get("/accounts/welcome/not-a-real-token/")
+
+    assert response.status_code == 404
+
+
+def test_resend_voids_the_old_link(lead_client, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client)
+    old = link_in_last_mail()
+    invitation = Invitation.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_client.post(f"/accounts/invite/{invitation.pk}/resend")
+
+    new = link_in_last_mail()
+    assert new != old
+    assert client.get(path_of(old)).status_code == 404
+    assert client.get(path_of(new)).status_code == 200
+
+
+def test_a_cancelled_invitation_cannot_be_accepted(
+    lead_client, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client)
+    lead_client.post(f"/accounts/invite/{Invitation.objects.get().pk}/cancel")
+
+    assert accept(client, link_in_last_mail()).status_code == 404
+    assert lead_client.get("/accounts/invite/").context["pending"] == []
+
+
+def test_a_bad_password_keeps_the_link_usable_and_says_why(
+    lead_client, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client)
+    link = link_in_last_mail()
+
+    response = client.post(path_of(link), {
+        "username": "newperson", "password1": "short", "password2": "short",
+    })
+
+    assert response.status_code == 200
+    assert "too short" in response.content.decode()
+    assert response.context["form"]["username"].value() == "newperson"
+    assert accept(client, link).status_code == 302
+
+
+def test_a_taken_username_is_refused_on_the_page(
+    lead_client, client, author, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client)
+
+    response = accept(client, link_in_last_mail(), username="author")
+
+    assert response.status_code == 200
+    assert "taken" in response.content.decode()
+
+
+def test_someone_with_an_account_is_not_invited(lead_client, author):
+    author.email = "author@example.com"
+    author.save()
+
+    response = invite(lead_client, email="Author@Example.com", name="Author")
+
+    assert response.status_code == 200
+    assert "already has an account" in response.content.decode()
+    assert response.context["form"]["name"].value() == "Author"
+    assert not Invitation.objects.exists()
+
+
+def test_a_second_pending_invitation_for_the_same_address_is_refused(lead_client):
+    invite(lead_client)
+
+    response = invite(lead_client)
+
+    assert "pending invitation" in response.content.decode()
+    assert Invitation.objects.count() == 1
+
+
+def test_an_invitation_activates_a_deactivated_account(
+    lead_client, client, django_user_model, payments, django_capture_on_commit_callbacks
+):
+    old = django_user_model.objects.create_user(
+        "returning", email="new.person@example.com", password="old", is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client, team=payments.pk)
+
+    accept(client, link_in_last_mail(), username="ignored-for-an-existing-account")
+
+    old.refresh_from_db()
+    assert old.is_active and old.check_password("a-long-passphrase")
+    assert Membership.objects.filter(user=old, team=payments).exists()
+
+
+def test_people_who_are_not_ops_leads_cannot_invite(client, author):
+    client.force_login(author)
+
+    assert client.get("/accounts/invite/").status_code == 403
+    assert invite(client).status_code == 403
+    assert not Invitation.objects.exists()
+
+
+def test_a_superuser_can_invite(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
+
+    assert invite(client).status_code == 302
+
+
+def test_resend_and_cancel_need_post(lead_client):
+    invite(lead_client)
+    pk = Invitation.objects.get().pk
+
+    assert lead_client.get(f"/accounts/invite/{pk}/resend").status_code == 405
+    assert lead_client.get(f"/accounts/invite/{pk}/cancel").status_code == 405
+
+
+def test_resend_of_an_accepted_invitation_is_404(
+    lead_client, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(lead_client)
+    accept(client, link_in_last_mail())
+
+    response = lead_client.post(f"/accounts/invite/{Invitation.objects.get().pk}/resend")
+
+    assert response.status_code == 404
+
+
+def test_no_invitations_while_local_sign_in_is_off(client, ops_lead, settings):
+    settings.LOCAL_LOGIN = False
+    client.force_login(ops_lead, backend="accounts.backends.OIDCBackend")
+
+    response = invite(client)
+
+    assert "Local sign-in is off" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_the_pending_list_reads_a_fixed_number_of_queries(
+    lead_client, ops_lead, payments, rows, django_assert_max_num_queries
+):
+    Invitation.objects.bulk_create(
+        Invitation(email=f"p{i}@example.com", name=f"P {i}", team=payments, invited_by=ops_lead,
+                   token_hash=f"{i:064d}", expires_at=timezone.now() + dt.timedelta(days=7))
+        for i in range(rows)
+    )
+
+    with django_assert_max_num_queries(9):
+        response = lead_client.get("/accounts/invite/")
+
+    assert len(response.context["pending"]) == rows
