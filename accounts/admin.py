@@ -15,3 +15,6 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "name", "team", "role", "sent_at", "expires_at", "accepted_at"]
     search_fields = ["email", "name"]
     exclude = ["token_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made at /accounts/invite/, which sends the link

@@ -181,9 +181,17 @@ def invitation_for_token(token: str) -> Invitation | None:
     ).first()
 
 
+def invitation_returning_user(invitation: Invitation) -> AbstractBaseUser | None:
+    """The deactivated account an invitation brings back, if the address has one."""
+    return User.objects.filter(email__iexact=invitation.email, is_active=False).first()
+
+
 @transaction.atomic
 def invitation_accept(*, token: str, username: str, password: str) -> AbstractBaseUser:
-    """Claim the invitation (once), create or activate the user, add the team membership."""
+    """Claim the invitation (once), create or activate the user, add the team membership.
+
+    A returning (deactivated) account keeps its username; username is used for new ones only.
+    """
     invitation = invitation_for_token(token)
     now = timezone.now()
     claimed = invitation and Invitation.objects.usable().filter(pk=invitation.pk).update(
@@ -191,7 +199,7 @@ def invitation_accept(*, token: str, username: str, password: str) -> AbstractBa
     )
     if not claimed:
         raise InvitationError("This invitation link is not valid any more.")
-    user = User.objects.filter(email__iexact=invitation.email, is_active=False).first()
+    user = invitation_returning_user(invitation)
     if user is None:
         if User.objects.filter(username__iexact=username).exists():
             raise InvitationError(f"The username {username} is taken; choose another.")

@@ -27,6 +27,7 @@ from accounts.services import (
     invitation_create,
     invitation_for_token,
     invitation_resend,
+    invitation_returning_user,
 )
 from opsreview.permissions import is_ops_lead
 
@@ -201,14 +202,17 @@ def accept(request, token: str):
     invitation = invitation_for_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
+    returning = invitation_returning_user(invitation)
     form = AcceptInvitationForm(
         request.POST or None, initial={"username": invitation.email.split("@")[0]}
     )
+    if returning:
+        del form.fields["username"]
     if request.method == "POST" and form.is_valid():
         try:
             user = invitation_accept(
                 token=token,
-                username=form.cleaned_data["username"],
+                username=form.cleaned_data.get("username", ""),
                 password=form.cleaned_data["password1"],
             )
         except InvitationError as exc:
@@ -217,4 +221,6 @@ def accept(request, token: str):
             auth.login(request, user, backend="accounts.backends.LocalPasswordBackend")
             messages.success(request, f"Welcome to OpsReview, {user.get_full_name()}.")
             return redirect("home")
-    return render(request, "accounts/accept.html", {"form": form, "invitation": invitation})
+    return render(request, "accounts/accept.html", {
+        "form": form, "invitation": invitation, "returning": returning,
+    })

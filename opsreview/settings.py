@@ -364,7 +364,6 @@ OIDC_ENABLED = bool((OIDC_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT) and OIDC_RP_
 # The ID token is kept in the session for the provider's logout (id_token_hint).
 OIDC_STORE_ID_TOKEN = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
-LOGIN_REDIRECT_URL_FAILURE = "login"
 # LOCAL_LOGIN=0: only superusers may still sign in with a password (at /accounts/login/?local=1).
 LOCAL_LOGIN = env.bool("LOCAL_LOGIN", default=True)
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)

@@ -205,8 +205,10 @@ def test_an_invitation_activates_a_deactivated_account(
         "returning", email="new.person@example.com", password="old", is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
         invite(lead_client, team=payments.pk)
+    page = client.get(path_of(link_in_last_mail())).content.decode()
+    assert "Your account returning is back" in page and 'name="username"' not in page
 
-    accept(client, link_in_last_mail(), username="ignored-for-an-existing-account")
+    accept(client, link_in_last_mail(), username="")
 
     old.refresh_from_db()
     assert old.is_active and old.check_password("a-long-passphrase")
