@@ -176,3 +176,36 @@ def test_a_local_superuser_is_never_taken_over_by_a_provider_account(client, idp
     assert "_auth_user_id" not in client.session
     assert any("already belongs to another account" in m for m in messages_of(response))
 
+
+
+@pytest.mark.django_db
+def test_sign_in_returns_to_the_page_asked_for(client, idp):
+    idp.person("jo", groups=[])
+    authorize = client.get("/accounts/oidc/authenticate/?next=/actions/")["Location"]
+
+    response = client.get("/accounts/oidc/callback/", provider_answer(authorize, "jo"))
+
+    assert response["Location"] == "/actions/"
+
+
+@pytest.mark.django_db
+def test_a_person_deactivated_here_cannot_sign_in_through_the_provider(client, idp):
+    idp.person("kim", groups=[])
+    sign_in(client, "kim")
+    client.logout()
+    get_user_model().objects.filter(username="kim").update(is_active=False)
+
+    response = sign_in(client, "kim")
+
+    assert response["Location"] == "/accounts/login/"
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_local_account_of_the_same_username_is_linked_at_first_sign_in(client, idp, author):
+    idp.person("author", groups=[])
+
+    sign_in(client, "author")
+
+    assert client.session["_auth_user_id"] == str(author.pk)
+    assert Identity.objects.get(user=author).issuer == idp.issuer
