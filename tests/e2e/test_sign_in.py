@@ -11,6 +11,7 @@ from catalog.models import Membership
 from tests.conftest import make_team
 
 from .conftest import login, screenshot
+from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -39,6 +40,7 @@ def test_sign_in_maps_groups_and_the_next_sign_in_drops_a_removed_one(page, live
 
     page.goto(f"{live_server.url}/accounts/login/")
     screenshot(page, "sign-in-with-provider")
+    assert serious_violations(page) == []
     sign_in_at_provider(page, live_server, idp, "dana")
 
     assert "Dana Scully" in page.locator("nav").inner_text()
@@ -72,6 +74,7 @@ def test_an_invitation_is_accepted_in_the_browser(page, live_server, django_user
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text("Invitation sent to new.person@example.com").wait_for()
     screenshot(page, "invite-people")
+    assert serious_violations(page) == []
     link = re.search(r"/accounts/welcome/\S+/", mail.outbox[-1].body)[0]
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server.url}/accounts/login/")
@@ -80,6 +83,7 @@ def test_an_invitation_is_accepted_in_the_browser(page, live_server, django_user
     page.locator("#id_password1").fill("a-long-passphrase")
     page.locator("#id_password2").fill("a-long-passphrase")
     screenshot(page, "invitation-set-password")
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Set password and sign in").click()
     page.wait_for_url(f"{live_server.url}/")
 
