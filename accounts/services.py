@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -121,6 +122,8 @@ class InvitationError(Exception):
 
 
 def _send_invitation(invitation: Invitation, token: str) -> None:
+    """Sent inside the transaction: when the mail server refuses, nothing is saved and the
+    ops lead is told; a link mailed for a row that then fails to commit leads nowhere."""
     link = settings.SITE_URL + Invitation.accept_path(token)
     inviter = invitation.invited_by
     who = (inviter.get_full_name() or inviter.username) if inviter else "An ops lead"
@@ -130,7 +133,13 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         f"Choose your password here (the link works once, until "
         f"{invitation.expires_at:%d %b %Y %H:%M} UTC):\n\n{link}\n"
     )
-    send_mail("[OpsReview] You are invited", body, None, [invitation.email])
+    try:
+        send_mail("[OpsReview] You are invited", body, None, [invitation.email])
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("Invitation e-mail to %s failed: %r", invitation.email, exc)
+        raise InvitationError(
+            f"The e-mail to {invitation.email} could not be sent ({exc}); try again later."
+        ) from exc
 
 
 def check_can_invite(email: str) -> None:
@@ -157,7 +166,7 @@ def invitation_create(
             invitation.save()
     except IntegrityError as exc:  # the same address invited twice at the same moment
         raise InvitationError(f"{email} already has a pending invitation.") from exc
-    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    _send_invitation(invitation, token)
     return invitation
 
 
@@ -166,7 +175,7 @@ def invitation_resend(*, invitation: Invitation) -> None:
     """A new link (the old one stops working) with a new expiry date, sent again."""
     token = invitation.new_token()
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
-    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    _send_invitation(invitation, token)
 
 
 def invitation_cancel(*, invitation: Invitation) -> None:

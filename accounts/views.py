@@ -184,8 +184,12 @@ def invite(request):
 @require_POST
 def invite_resend(request, pk: int):
     invitation = _pending_invitation(request, pk)
-    invitation_resend(invitation=invitation)
-    messages.success(request, f"A new link went to {invitation.email}; the old one is void.")
+    try:
+        invitation_resend(invitation=invitation)
+    except InvitationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"A new link went to {invitation.email}; the old one is void.")
     return redirect("accounts:invite")
 
 
