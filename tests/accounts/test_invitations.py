@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -25,7 +26,7 @@ def link_in_last_mail() -> str:
 
 
 def path_of(link: str) -> str:
-    return link.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+    return urlsplit(link).path
 
 
 def accept(client, link, username="newperson", password="a-long-passphrase"):
@@ -42,9 +43,7 @@ def lead_client(ops_lead):
     return lead
 
 
-def test_an_ops_lead_invites_someone_to_a_team(
-    lead_client, payments
-):
+def test_an_ops_lead_invites_someone_to_a_team(lead_client, payments):
     response = invite(lead_client, team=payments.pk, role="reviewer")
 
     assert response.status_code == 302
@@ -55,9 +54,7 @@ def test_an_ops_lead_invites_someone_to_a_team(
     assert "/accounts/welcome/" in mail.outbox[-1].body
 
 
-def test_the_invitee_sets_a_password_joins_the_team_and_is_signed_in(
-    lead_client, payments, client
-):
+def test_the_invitee_sets_a_password_joins_the_team_and_is_signed_in(lead_client, payments, client):
     invite(lead_client, team=payments.pk, role="reviewer")
     lead_client.logout()
 
@@ -98,9 +95,7 @@ def test_a_link_expires(lead_client, client, settings):
     assert not User.objects.filter(username="newperson").exists()
 
 
-def test_a_link_still_works_just_before_it_expires(
-    lead_client, client
-):
+def test_a_link_still_works_just_before_it_expires(lead_client, client):
     invite(lead_client)
 
     with time_machine.travel(timezone.now() + dt.timedelta(days=6, hours=23)):
@@ -130,9 +125,7 @@ def test_resend_voids_the_old_link(lead_client, client):
     assert client.get(path_of(new)).status_code == 200
 
 
-def test_a_cancelled_invitation_cannot_be_accepted(
-    lead_client, client
-):
+def test_a_cancelled_invitation_cannot_be_accepted(lead_client, client):
     invite(lead_client)
     lead_client.post(f"/accounts/invite/{Invitation.objects.get().pk}/cancel")
 
@@ -140,9 +133,7 @@ def test_a_cancelled_invitation_cannot_be_accepted(
     assert lead_client.get("/accounts/invite/").context["pending"] == []
 
 
-def test_a_bad_password_keeps_the_link_usable_and_says_why(
-    lead_client, client
-):
+def test_a_bad_password_keeps_the_link_usable_and_says_why(lead_client, client):
     invite(lead_client)
     link = link_in_last_mail()
 
@@ -156,9 +147,7 @@ def test_a_bad_password_keeps_the_link_usable_and_says_why(
     assert accept(client, link).status_code == 302
 
 
-def test_a_taken_username_is_refused_on_the_page(
-    lead_client, client, author
-):
+def test_a_taken_username_is_refused_on_the_page(lead_client, client, author):
     invite(lead_client)
 
     response = accept(client, link_in_last_mail(), username="author")
@@ -226,9 +215,7 @@ def test_resend_and_cancel_need_post(lead_client):
     assert lead_client.get(f"/accounts/invite/{pk}/cancel").status_code == 405
 
 
-def test_resend_of_an_accepted_invitation_is_404(
-    lead_client, client
-):
+def test_resend_of_an_accepted_invitation_is_404(lead_client, client):
     invite(lead_client)
     accept(client, link_in_last_mail())
 
