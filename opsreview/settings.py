@@ -360,7 +360,6 @@ OIDC_CLAIM_GROUPS = env.str("OIDC_CLAIM_GROUPS", default="groups")
 # "opsreview-{team}-{role}; sre=platform:reviewer; opsreview-leads=ops-lead".
 OIDC_GROUP_RULES = env.str("OIDC_GROUP_RULES", default="")
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
-OIDC_ENABLED = bool((OIDC_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT) and OIDC_RP_CLIENT_ID)
 # The ID token is kept in the session for the provider's logout (id_token_hint).
 OIDC_STORE_ID_TOKEN = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
