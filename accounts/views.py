@@ -29,7 +29,7 @@ from accounts.services import (
     invitation_resend,
     invitation_returning_user,
 )
-from opsreview.permissions import is_ops_lead
+from reviews.roles import is_ops_lead
 
 log = logging.getLogger(__name__)
 
