@@ -95,3 +95,12 @@ def test_an_unsigned_token_is_refused(backend, oidc_provider):
 
     with pytest.raises(SuspiciousOperation, match="not RS256"):
         backend.verify_token(unsigned, nonce=NONCE)
+
+
+def test_with_several_audiences_the_authorized_party_must_be_us(backend, oidc_provider):
+    shared = sign(oidc_provider, aud=[CLIENT_ID, "another-app"])
+    ours = sign(oidc_provider, aud=[CLIENT_ID, "another-app"], azp=CLIENT_ID)
+
+    with pytest.raises(SuspiciousOperation, match="azp"):
+        backend.verify_token(shared, nonce=NONCE)
+    assert backend.verify_token(ours, nonce=NONCE)["azp"] == CLIENT_ID
