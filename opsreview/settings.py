@@ -360,16 +360,27 @@ OIDC_CLAIM_GROUPS = env.str("OIDC_CLAIM_GROUPS", default="groups")
 # "opsreview-{team}-{role}; sre=platform:reviewer; opsreview-leads=ops-lead".
 OIDC_GROUP_RULES = env.str("OIDC_GROUP_RULES", default="")
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+if (OIDC_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT) and not (
+    OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET
+):
+    raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+if OIDC_RP_SIGN_ALGO[:2] not in ("RS", "ES", "PS"):
+    raise ImproperlyConfigured("OIDC_SIGN_ALGO must be a public-key algorithm such as RS256.")
+if OIDC_ISSUER and not DEBUG and not OIDC_ISSUER.startswith("https://"):
+    raise ImproperlyConfigured("OIDC_ISSUER must be an https:// address.")
 # The ID token is kept in the session for the provider's logout (id_token_hint).
 OIDC_STORE_ID_TOKEN = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
 # LOCAL_LOGIN=0: only superusers may still sign in with a password (at /accounts/login/?local=1).
 LOCAL_LOGIN = env.bool("LOCAL_LOGIN", default=True)
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
+# Passwords go through the switchable backend (in the place ModelBackend had, after axes);
+# the identity provider's backend comes last.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.LocalPasswordBackend",
-    "accounts.backends.OIDCBackend",
-]
+    "accounts.backends.LocalPasswordBackend"
+    if backend == "django.contrib.auth.backends.ModelBackend"
+    else backend
+    for backend in AUTHENTICATION_BACKENDS
+] + ["accounts.backends.OIDCBackend"]
 INSTALLED_APPS.append("accounts")
 # --- end of sign-in settings ------------------------------------------------------------------
