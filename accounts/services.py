@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from accounts.models import Identity, Invitation, hash_token
 from accounts.rules import parse_rules
-from catalog.models import Membership, Team, ops_leads_group
+from catalog.models import OrgEvent, Team
+from catalog.services import (
+    membership_remove,
+    membership_set,
+    ops_lead_set,
+    org_log,
+    person_reactivate,
+)
+from opsreview.links import site_url
 
 log = logging.getLogger(__name__)
 User = get_user_model()
@@ -37,23 +45,20 @@ def identity_sync_roles(*, identity: Identity, groups: list[str]) -> None:
     """
     grants = parse_rules(settings.OIDC_GROUP_RULES).grants(groups)
     user = identity.user
-    teams = dict(Team.objects.filter(slug__in=grants.teams).values_list("slug", "pk"))
-    wanted = {teams[slug]: role for slug, role in grants.teams.items() if slug in teams}
-    current = {m.team_id: m for m in Membership.objects.filter(user=user)}
-    for team_id, role in wanted.items():
-        membership = current.get(team_id)
-        if membership is None:
-            Membership.objects.create(user=user, team_id=team_id, role=role)
-        elif membership.role != role:
-            membership.role = role
-            membership.save(update_fields=["role"])
+    teams = {t.slug: t for t in Team.objects.filter(slug__in=grants.teams)}
+    wanted = {teams[slug].pk: (teams[slug], role) for slug, role in grants.teams.items()
+              if slug in teams}
+    # Each change goes through the catalog's own functions, so it is in the organisation's
+    # audit log like a change made by hand; the actor is empty: the identity provider made it.
+    for team, role in wanted.values():
+        membership_set(team=team, person=user, role=role, by=None)
     dropped = set(identity.managed_team_ids) - set(wanted)
-    Membership.objects.filter(user=user, team_id__in=dropped).delete()
-    group = ops_leads_group()
+    for team in Team.objects.filter(pk__in=dropped):
+        membership_remove(team=team, person=user, by=None)
     if grants.ops_lead:
-        user.groups.add(group)
+        ops_lead_set(person=user, ops_lead=True, by=None)
     elif identity.managed_ops_lead:
-        user.groups.remove(group)
+        ops_lead_set(person=user, ops_lead=False, by=None)
     identity.managed_team_ids = sorted(wanted)
     identity.managed_ops_lead = grants.ops_lead
     identity.last_login_at = timezone.now()
@@ -107,9 +112,13 @@ def identity_sign_in(*, issuer: str, claims: dict) -> AbstractBaseUser:
     if full_name:
         user.first_name, _, user.last_name = full_name.partition(" ")
         user.first_name, user.last_name = user.first_name[:150], user.last_name[:150]
+    linked = identity is None and user.pk is not None
     user.save()
     if identity is None:
         identity = Identity.objects.create(user=user, issuer=issuer, subject=subject)
+        org_log(by=None, verb=OrgEvent.Verb.SIGN_IN_CHANGED, person=user, issuer=issuer,
+                message=f"{user.get_username()} signs in through {settings.OIDC_PROVIDER_NAME}"
+                + (" (their existing account)" if linked else " (account created)"))
     identity_sync_roles(identity=identity, groups=_groups(claims))
     return user
 
@@ -124,7 +133,7 @@ class InvitationError(Exception):
 def _send_invitation(invitation: Invitation, token: str) -> None:
     """Sent inside the transaction: when the mail server refuses, nothing is saved and the
     ops lead is told; a link mailed for a row that then fails to commit leads nowhere."""
-    link = settings.SITE_URL + Invitation.accept_path(token)
+    link = site_url() + Invitation.accept_path(token)
     inviter = invitation.invited_by
     who = (inviter.get_full_name() or inviter.username) if inviter else "An ops lead"
     team = f" to the {invitation.team} team" if invitation.team else ""
@@ -167,6 +176,9 @@ def invitation_create(
     except IntegrityError as exc:  # the same address invited twice at the same moment
         raise InvitationError(f"{email} already has a pending invitation.") from exc
     _send_invitation(invitation, token)
+    team = f" to {team.name} as {invitation.get_role_display().lower()}" if team else ""
+    org_log(by=by, verb=OrgEvent.Verb.PERSON_INVITED, team=invitation.team,
+            message=f"{email} invited{team}")
     return invitation
 
 
@@ -213,13 +225,13 @@ def invitation_accept(*, token: str, username: str, password: str) -> AbstractBa
         if User.objects.filter(username__iexact=username).exists():
             raise InvitationError(f"The username {username} is taken; choose another.")
         user = User(username=username, email=invitation.email)
+    else:
+        person_reactivate(person=user, by=invitation.invited_by)
     user.first_name, _, user.last_name = invitation.name.partition(" ")
-    user.is_active = True
     user.set_password(password)
     user.save()
     if invitation.team_id:
-        Membership.objects.update_or_create(
-            user=user, team_id=invitation.team_id, defaults={"role": invitation.role}
-        )
+        membership_set(team=invitation.team, person=user, role=invitation.role,
+                       by=invitation.invited_by)
     Invitation.objects.filter(pk=invitation.pk).update(user=user)
     return user

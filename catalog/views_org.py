@@ -356,7 +356,8 @@ def first_admin(request):
             )
         except ValidationError:
             return redirect("login")
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The password backend of accounts/ (it stands where ModelBackend was; see settings).
+        login(request, user, backend="accounts.backends.LocalPasswordBackend")
         messages.success(request, f"Welcome, {user.username}. Set up your organisation next.")
         return redirect("catalog:org_start")
     return render(request, "catalog/setup.html", {"form": form})

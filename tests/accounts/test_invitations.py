@@ -259,3 +259,17 @@ def test_a_mail_server_refusal_saves_nothing_and_says_so(lead_client, settings):
     assert "could not be sent" in response.content.decode()
     assert response.context["form"]["email"].value() == "new.person@example.com"
     assert not Invitation.objects.exists()
+
+
+def test_an_invitation_and_its_acceptance_are_in_the_audit_log(lead_client, ops_lead, payments,
+                                                               client):
+    from catalog.models import OrgEvent
+
+    invite(lead_client, team=payments.pk, role="reviewer")
+    accept(client, link_in_last_mail())
+
+    events = list(OrgEvent.objects.order_by("pk").values_list("verb", "actor", "message"))
+    assert events == [
+        ("person_invited", ops_lead.pk, "new.person@example.com invited to Payments as reviewer"),
+        ("member_added", ops_lead.pk, "newperson added to Payments as reviewer"),
+    ]

@@ -80,3 +80,18 @@ def test_the_same_subject_at_another_issuer_is_someone_else_and_may_not_take_the
 def test_claims_without_subject_are_refused():
     with pytest.raises(SignInRefused):
         identity_sign_in(issuer=ISSUER, claims=claims(sub=""))
+
+
+def test_changes_from_the_provider_are_in_the_organisation_audit_log():
+    from catalog.models import OrgEvent
+
+    make_team(slug="payments")
+    user = identity_sign_in(issuer=ISSUER, claims=claims(groups=["opsreview-payments-member",
+                                                                 "leads"]))
+    identity_sign_in(issuer=ISSUER, claims=claims(groups=[]))
+
+    events = list(OrgEvent.objects.filter(person=user).order_by("pk").values_list("verb", "actor"))
+    assert events == [
+        ("sign_in_changed", None), ("member_added", None), ("ops_lead_granted", None),
+        ("member_removed", None), ("ops_lead_revoked", None),
+    ]
