@@ -305,19 +305,50 @@ def _is_person(word: str, prev: str | None) -> bool:
     return word in _lex("roles")
 
 
+_VERB_WORDS = frozenset(
+    """was were is are had has have did does do will would could should can may might ran made
+    took gave sent put set went got left broke wrote chose began saw knew thought told kept held
+    brought built hit cut let read forgot""".split()
+)
+_HEAD_FOLLOWERS = frozenset(
+    """who whom whose that on at in from of for with during while when after before because and
+    or running performing working doing handling""".split()
+)
+
+
+def _looks_like_verb(word: str) -> bool:
+    return (
+        word in _VERB_WORDS
+        or (len(word) > 3 and word.endswith("ed") and word not in ("speed", "need", "feed", "seed"))
+        or word in _lex("fault_verbs")
+        or word in _lex("name_change_verbs")
+    )
+
+
 def _person_acted(s: str, pos: int) -> bool:
-    """Whether the clause before ``pos`` is about a person (scanning back to its subject)."""
-    words = _words(_clause_before(s, pos))[-14:]
-    # "that"/"which" start a clause about the noun before them ("the servers that were
-    # inadvertently removed"); "it"/"this" are as often objects ("he ran it on db1") as subjects.
-    blockers = (_lex("non_person_heads") - {"it", "this"}) | {
-        "that", "which", "we", "they", "you", "there"}
-    for i in range(len(words) - 1, -1, -1):
-        word = words[i]
-        if _is_person(word, words[i - 1] if i else None):
-            return True
-        if word in blockers:
+    """Whether the clause ending at ``pos`` has a person as its subject.
+
+    The subject is the clause's words before its first verb ("The DBA running the migration |
+    introduced ..."); it is a person when one of its nouns is a person and is the head of its
+    phrase ("the operator dashboard" is a dashboard, "Kim's script" a script).
+    """
+    words = _words(_clause_before(s, pos))[-24:]
+    blockers = {"that", "which", "we", "they", "you", "there", "it", "this"}
+    subject: list[str] = []
+    for word in words:
+        if subject and _looks_like_verb(word):
+            break
+        subject.append(word)
+    for i, word in enumerate(subject):
+        if word in blockers and i == len(subject) - 1:
             return False
+        prev = subject[i - 1] if i else None
+        nxt = subject[i + 1] if i + 1 < len(subject) else None
+        possessive = word.endswith(("'s", "’s", "s'", "s’"))
+        if not _is_person(word, prev) or (possessive and nxt is not None):
+            continue
+        if nxt is None or nxt in _HEAD_FOLLOWERS or nxt.endswith("ing") or _is_person(nxt, word):
+            return True
     return False
 
 
@@ -383,7 +414,9 @@ _VERSION_RE = re.compile(r"\s*v?\d", re.IGNORECASE)
 _SMALL_SCOPE_RE = re.compile(
     r"\b(?:scripts?|tools?|jobs?|cron|lambdas?|functions?|checks?|tests?|hooks?)\b", re.IGNORECASE
 )
-_PASSWORD_AFTER_RE = re.compile(r"[\s-]+(?:password|passwort|pin)\b", re.IGNORECASE)
+_PASSWORD_AFTER_RE = re.compile(
+    r"[\s-]+(?:[\w'’]+\s+){0,2}?(?:password|passwort|pin|passphrase)s?\b", re.IGNORECASE
+)
 
 
 def _marker_re(name: str) -> re.Pattern[str]:
@@ -510,6 +543,8 @@ def _not_automated_check(sent: _Sentence, m: re.Match[str]) -> bool:
 
 
 def _not_ml_training(sent: _Sentence, m: re.Match[str]) -> bool:
+    if "train" not in m.group().lower():
+        return True
     return _ML_RE.search(sent.text) is None
 
 
