@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from actions.services import default_due_date
-from postmortems.blamelint import has_blocking, lint
+from wording import has_blocking, lint
 
 
 class ActionItemForm(forms.ModelForm):

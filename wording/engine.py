@@ -179,7 +179,11 @@ def _lex(name: str) -> frozenset[str]:
 
 # --- sentences, words and people ----------------------------------------------------------------
 
-_SENTENCE_END_RE = re.compile(r"[.!?]+(?=[\s\"'”’)]|$)|\n")
+# A sentence ends at . ! ? before a space, at a blank line, or before a list item; a single
+# line break inside a paragraph is a soft wrap, not an end.
+_SENTENCE_END_RE = re.compile(
+    r"[.!?]+(?=[\s\"'”’)]|$)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•+]|\d+[.)])\s)"
+)
 _CLAUSE_BREAK_RE = re.compile(r"[;:,()\[\]\"“”]|\s[-–—]\s")
 _WORD_RE = re.compile(r"[\w@][\w'’-]*")
 _NAME_WORD_RE = re.compile(r"[A-Za-z][A-Za-z-]*")
@@ -310,6 +314,9 @@ _VERB_WORDS = frozenset(
     took gave sent put set went got left broke wrote chose began saw knew thought told kept held
     brought built hit cut let read forgot""".split()
 )
+_SUBORDINATORS = frozenset(
+    "because since although though whereas while until once so but and".split()
+)
 _HEAD_FOLLOWERS = frozenset(
     """who whom whose that on at in from of for with during while when after before because and
     or running performing working doing handling""".split()
@@ -333,6 +340,11 @@ def _person_acted(s: str, pos: int) -> bool:
     phrase ("the operator dashboard" is a dashboard, "Kim's script" a script).
     """
     words = _words(_clause_before(s, pos))[-24:]
+    # Start at the last subordinate clause: "the outage happened because | the team was lazy".
+    for i in range(len(words) - 1, 0, -1):
+        if words[i] in _SUBORDINATORS and i + 1 < len(words):
+            words = words[i + 1 :]
+            break
     blockers = {"that", "which", "we", "they", "you", "there", "it", "this"}
     subject: list[str] = []
     for word in words:
@@ -613,6 +625,7 @@ def _matches(
             severity = rule.severity.get(field)
             if severity is None or seen[order] >= MAX_MATCHES_PER_RULE:
                 continue
+            span = "hit" if "hit" in rule.pattern.groupindex else 0
             for m in rule.pattern.finditer(sent.text):
                 if m.end() == m.start():
                     continue
@@ -624,8 +637,8 @@ def _matches(
                 finding = Finding(
                     rule=rule.rule,
                     severity=severity,
-                    start=sent.offset + m.start(),
-                    end=sent.offset + m.end(),
+                    start=sent.offset + m.start(span),
+                    end=sent.offset + m.end(span),
                     message=_message(rule, sent, m),
                     suggestion=_rewrite(rule, sent, m),
                     rule_id=rule.id,

@@ -1,7 +1,7 @@
-"""The COE blame wording check: the pure function, its corpus, and the management command.
+"""The COE wording check through its compatibility module, and the management command.
 
-Everything except the command tests runs without Django, so while the project is not importable
-the pure part can be run with ``pytest -p no:django --noconftest tests/postmortems``.
+The engine and its rules are tested in ``tests/wording``; this file checks that the old import
+path keeps its API and that ``manage.py blamelint`` keeps its interface.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-import yaml
 
 from postmortems.blamelint import (
     BLOCK,
@@ -27,16 +26,12 @@ from postmortems.blamelint import (
     MAX_INPUT_CHARS,
     RULES,
     WARN,
-    Finding,
     amounts_to_human_error,
     has_blocking,
     lint,
 )
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = yaml.safe_load(
-    Path(__file__).with_name("blamelint_corpus.yaml").read_text(encoding="utf-8")
-)
 FAMILIES = {"blame", "counterfactual", "vague_action"}
 
 # Command tests need the Django project: pytest-django sets DJANGO_SETTINGS_MODULE, and running
@@ -44,66 +39,6 @@ FAMILIES = {"blame", "counterfactual", "vague_action"}
 needs_django = pytest.mark.skipif(
     "DJANGO_SETTINGS_MODULE" not in os.environ, reason="needs the Django project (pytest-django)"
 )
-
-
-def _params(kind: str) -> list:
-    params = []
-    for item in CORPUS[kind]:
-        marks = []
-        if item.get("known"):
-            marks.append(pytest.mark.xfail(strict=True, reason=f"known {item['known']}"))
-        field = item.get("field", "factor")
-        params.append(pytest.param(item, id=f"{field}: {item['text'][:50]}", marks=marks))
-    return params
-
-
-def _found(item: dict) -> list[Finding]:
-    return lint(item["text"], item.get("field", "factor"))
-
-
-# --- corpus -------------------------------------------------------------------------------------
-
-
-def test_corpus_is_big_enough_and_well_formed():
-    assert len(CORPUS["positives"]) >= 60
-    assert len(CORPUS["negatives"]) >= 60
-    for item in CORPUS["positives"] + CORPUS["negatives"]:
-        assert item.get("field", "factor") in FIELDS, item
-        assert item.get("known") in (None, "miss", "false_alarm"), item
-    assert {item["rule"] for item in CORPUS["positives"]} == FAMILIES
-    assert all(item.get("known") != "false_alarm" for item in CORPUS["positives"])
-    assert all(item.get("known") != "miss" for item in CORPUS["negatives"])
-
-
-@pytest.mark.parametrize("item", _params("positives"))
-def test_positive_sentence_is_flagged(item):
-    found = _found(item)
-    assert item["rule"] in {f.rule for f in found}, found
-
-
-@pytest.mark.parametrize("item", _params("negatives"))
-def test_negative_sentence_is_not_flagged(item):
-    found = _found(item)
-    assert found == [], [(item["text"][f.start : f.end], f.rule) for f in found]
-
-
-def test_precision_and_recall_over_the_corpus():
-    # A positive counts as found only with its expected family; any finding on a negative is a
-    # false alarm. Known limits in the corpus are included, so the figures are honest.
-    tp = sum(item["rule"] in {f.rule for f in _found(item)} for item in CORPUS["positives"])
-    fn = len(CORPUS["positives"]) - tp
-    fp = sum(bool(_found(item)) for item in CORPUS["negatives"])
-    # A finding of another family on a positive is not counted as a false alarm: the corpus
-    # sentences are bad on purpose and often bad in more than one way.
-    precision = tp / (tp + fp)
-    recall = tp / (tp + fn)
-    print(
-        f"\nblamelint corpus: {len(CORPUS['positives'])} positives, "
-        f"{len(CORPUS['negatives'])} negatives; tp={tp} fp={fp} fn={fn}; "
-        f"precision={precision:.3f} recall={recall:.3f}"
-    )
-    assert precision >= 0.95
-    assert recall >= 0.9
 
 
 # --- spans, severity, API -----------------------------------------------------------------------
@@ -117,9 +52,9 @@ def test_precision_and_recall_over_the_corpus():
         ("@alice pushed the change without review.", "summary", "@alice", "blame"),
         ("Root cause: human error.", "factor", "human error", "blame"),
         ("The on-call engineer made a mistake.", "lesson", "made a mistake", "blame"),
-        ("The new hire deleted the table.", "factor", "The new hire", "blame"),
+        ("The new hire deleted the table.", "factor", "new hire", "blame"),
         ("The engineer failed to drain the node.", "factor", "failed to", "counterfactual"),
-        ("We should have had a canary stage.", "factor", "should have", "counterfactual"),
+        ("We should have had a canary stage.", "factor", "should have had", "counterfactual"),
         ("Obviously the TTL was too long.", "factor", "Obviously", "counterfactual"),
         ("Improve documentation.", "action", "Improve documentation", "vague_action"),
         ("We need to move to Fortran.", "action", "move to Fortran", "vague_action"),
@@ -136,12 +71,16 @@ def test_span_covers_the_offending_phrase(text, field, phrase, rule):
     assert [(text[f.start : f.end], f.rule) for f in found] == [(phrase, rule)]
 
 
-def test_finding_is_frozen_and_serialises_to_exactly_six_keys():
+KEYS = ["rule", "severity", "start", "end", "message", "suggestion", "rule_id", "category"]
+
+
+def test_finding_is_frozen_and_serialises_with_its_rule_id_and_category():
     finding = lint("The operator forgot to drain the node.")[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.severity = WARN  # type: ignore[misc]
     data = finding.to_dict()
-    assert list(data) == ["rule", "severity", "start", "end", "message", "suggestion"]
+    assert list(data) == KEYS
+    assert (data["rule"], data["category"], data["rule_id"]) == ("blame", "blame", "forgot")
     assert data["message"] and data["suggestion"]
     json.dumps(data)
 
@@ -239,7 +178,7 @@ def test_case_insensitive_multiline_sorted_and_without_overlaps():
         spans = [(f.start, f.end) for f in found if f.rule == family]
         assert all(a_end <= b_start for (_, a_end), (b_start, _) in pairwise(spans))
     phrases = {text[f.start : f.end].lower() for f in found}
-    assert {"human error", "made a mistake", "forgot to", "should have", "obviously"} <= phrases
+    assert {"human error", "made a mistake", "forgot to", "should have had", "obviously"} <= phrases
 
 
 def test_only_the_first_100k_characters_are_checked():
@@ -275,17 +214,12 @@ def test_pathological_inputs_finish_quickly():
     assert time.perf_counter() - started < 10
 
 
-def test_rule_table_is_complete():
-    assert len({rule.id for rule in RULES}) == len(RULES)
-    for rule in RULES:
-        assert rule.rule in FAMILIES, rule.id
-        assert set(rule.severity) == set(FIELDS), rule.id
-        assert set(rule.severity.values()) <= {BLOCK, WARN, None}, rule.id
-        # One sentence each, so the UI can show it inline.
-        assert rule.message.endswith(".") and ". " not in rule.message, rule.id
-        assert "COE rules" in rule.message, rule.id
-        assert rule.suggestion, rule.id
-        assert not rule.pattern.match(""), rule.id
+def test_the_old_import_path_exposes_the_engine_rules():
+    import wording
+
+    assert RULES == wording.rules()
+    assert {rule.rule for rule in RULES} == FAMILIES
+    assert lint is wording.lint
 
 
 # --- management command ---------------------------------------------------------------------
@@ -308,7 +242,7 @@ def test_command_json_prints_one_array_per_line_and_exits_1_on_block():
     assert len(rows) == 3
     assert rows[1] == [] and rows[2] == []
     (finding,) = rows[0]
-    assert set(finding) == {"rule", "severity", "start", "end", "message", "suggestion"}
+    assert set(finding) == set(KEYS)
     assert (finding["rule"], finding["severity"]) == ("blame", "block")
 
 
@@ -320,7 +254,7 @@ def test_command_text_format_reports_findings_and_exits_0_on_warnings(monkeypatc
     out = io.StringIO()
     call_command("blamelint", "-", stdout=out)
     lines = out.getvalue().splitlines()
-    assert re.fullmatch(r"line 1:3-14 \[warn\] counterfactual: .+\. -- .+", lines[0])
+    assert re.fullmatch(r"line 1:3-18 \[warn\] counterfactual: .+\. -- .+", lines[0])
     assert lines[-1] == "1 finding(s) in 1 line(s): 0 block, 1 warn"
 
 
@@ -368,7 +302,7 @@ def test_cli_reads_stdin_prints_json_lines_and_sets_the_exit_status():
     assert blocking.returncode == 1, blocking.stderr
     rows = [json.loads(line) for line in blocking.stdout.splitlines()]
     assert [len(row) for row in rows] == [1, 0, 0]
-    assert set(rows[0][0]) == {"rule", "severity", "start", "end", "message", "suggestion"}
+    assert set(rows[0][0]) == set(KEYS)
     assert rows[0][0]["severity"] == "block"
 
     clean = _run_cli("The job failed to acquire the lock.\nWe should have had a canary.\n")
