@@ -87,6 +87,8 @@ class Rule:
     suggestion: str
     conditions: tuple[str, ...] = ()
     human_error: bool = False
+    # Conditions under which a blocking finding only warns: the same words, less confidence.
+    warn_if: tuple[str, ...] = ()
 
     @property
     def category(self) -> str:
@@ -139,7 +141,8 @@ def _knowledge() -> _Knowledge:
     macros = rules_raw.get("macros", {})
     built = []
     for spec in rules_raw["rules"]:
-        unknown = set(spec.get("when", [])) - set(CONDITIONS)
+        unknown = set(spec.get("when", [])) | set(spec.get("warn_if", [])) - set(CONDITIONS)
+        unknown = {c for c in unknown if c not in CONDITIONS}
         if unknown:
             raise KeyError(f"rule {spec['id']}: unknown condition(s) {sorted(unknown)}")
         pattern = re.compile(
@@ -155,6 +158,7 @@ def _knowledge() -> _Knowledge:
                 message=spec["message"],
                 suggestion=spec["suggestion"],
                 conditions=tuple(spec.get("when", [])),
+                warn_if=tuple(spec.get("warn_if", [])),
                 human_error=spec["category"] == "blame" or spec["severity"] == "cf_person",
             )
         )
@@ -568,7 +572,34 @@ def _not_bounded_change(sent: _Sentence, m: re.Match[str]) -> bool:
     return not _SMALL_SCOPE_RE.search(m.group())
 
 
+def _much_else_in_sentence(sent: _Sentence, m: re.Match[str]) -> bool:
+    # "Make sure this never happens again." is nothing but the wish; a long sentence around the
+    # phrase usually carries a concrete change the anchors do not recognise.
+    outside = len(_WORD_RE.findall(sent.text[: m.start()])) + len(
+        _WORD_RE.findall(sent.text[m.end() :])
+    )
+    return outside > 8
+
+
+def _subject_is_collective(sent: _Sentence, m: re.Match[str]) -> bool:
+    words = _subject(sent.text, m.start())
+    return bool(words) and words[-1] in ("we", "you", "they")
+
+
+def _not_after_preposition(sent: _Sentence, m: re.Match[str]) -> bool:
+    # "onboarding for new engineers" is about them, not pinning the event on them.
+    before = _words(sent.text[max(0, m.start() - 30) : m.start()])[-1:]
+    return not before or before[0] not in _PREPOSITIONS
+
+
+_PREPOSITIONS = frozenset(
+    "for to with of about on into onto among between like as than from including".split()
+)
+
 CONDITIONS: dict[str, Condition] = {
+    "much_else_in_sentence": _much_else_in_sentence,
+    "subject_is_collective": _subject_is_collective,
+    "not_after_preposition": _not_after_preposition,
     "not_technical_error": _not_technical_error,
     "not_rejected": _not_rejected,
     "not_prevention": _not_prevention,
@@ -622,8 +653,8 @@ def _matches(
     seen = [0] * len(rules())
     for sent in _sentences(masked, text):
         for order, rule in enumerate(rules()):
-            severity = rule.severity.get(field)
-            if severity is None or seen[order] >= MAX_MATCHES_PER_RULE:
+            base = rule.severity.get(field)
+            if base is None or seen[order] >= MAX_MATCHES_PER_RULE:
                 continue
             span = "hit" if "hit" in rule.pattern.groupindex else 0
             for m in rule.pattern.finditer(sent.text):
@@ -634,6 +665,9 @@ def _matches(
                     break
                 if not all(CONDITIONS[c](sent, m) for c in rule.conditions):
                     continue
+                severity = base
+                if severity == BLOCK and any(CONDITIONS[c](sent, m) for c in rule.warn_if):
+                    severity = WARN
                 finding = Finding(
                     rule=rule.rule,
                     severity=severity,

@@ -310,3 +310,32 @@ def test_cli_reads_stdin_prints_json_lines_and_sets_the_exit_status():
     rows = [json.loads(line) for line in clean.stdout.splitlines()]
     assert rows[0] == []
     assert [f["severity"] for f in rows[1]] == ["warn"]
+
+
+@needs_django
+def test_command_evaluates_a_labelled_file(tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "labelled.jsonl"
+    rows = [
+        {"text": "The operator forgot to drain the node.", "label": "blame", "field": "factor"},
+        {"text": "Improve monitoring.", "label": "vague_action", "field": "action"},
+        {"text": "The job failed to acquire the lock.", "label": "clean", "field": "factor"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = io.StringIO()
+    call_command("blamelint", "--evaluate", str(path), stdout=out)
+    text = out.getvalue()
+    assert "blame           recall 1.000 (1/1)  precision 1.000 (1/1)" in text
+    assert "vague_action    recall 1.000 (1/1)" in text
+    assert "clean flagged 0.0% (0/1), clean blocking 0.0% (0/1)" in text
+
+
+@needs_django
+def test_command_evaluate_refuses_a_bad_label(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"text": "x", "label": "rude"}) + "\n")
+    with pytest.raises(CommandError, match="label"):
+        call_command("blamelint", "--evaluate", str(path), stdout=io.StringIO())

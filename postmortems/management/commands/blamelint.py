@@ -2,8 +2,11 @@
 
     python manage.py blamelint --field action actions.txt
     echo "The operator forgot to drain the node" | python manage.py blamelint --format json -
+    python manage.py blamelint --evaluate wording/corpus/heldout.jsonl
 
-Exits with status 1 when any finding blocks, so it can gate a script or a CI job.
+Exits with status 1 when any finding blocks, so it can gate a script or a CI job. With
+``--evaluate FILE.jsonl`` (one labelled sentence per line, see ``wording/evaluate.py``) it prints
+precision and recall per category and how many clean sentences were flagged or blocked instead.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import IO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from postmortems.blamelint import BLOCK, FIELDS, Finding, lint
+from wording import evaluate as evaluation
 
 
 class Command(BaseCommand):
@@ -30,7 +34,9 @@ class Command(BaseCommand):
     stealth_options = ("stdin",)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", metavar="FILE|-", help="file to read, or - for stdin")
+        parser.add_argument(
+            "path", metavar="FILE|-", nargs="?", help="file to read, or - for stdin"
+        )
         parser.add_argument(
             "--field",
             choices=FIELDS,
@@ -38,9 +44,19 @@ class Command(BaseCommand):
             help="which part of the postmortem the lines are (severity depends on it)",
         )
         parser.add_argument("--format", choices=("text", "json"), default="text")
+        parser.add_argument(
+            "--evaluate",
+            metavar="FILE.jsonl",
+            help="measure the check against labelled sentences and print the figures",
+        )
 
     def handle(self, *args: str, **options) -> None:
+        if options.get("evaluate"):
+            self._evaluate(options["evaluate"])
+            return
         path = options["path"]
+        if path is None:
+            raise CommandError("give a FILE to check, - for stdin, or --evaluate FILE.jsonl")
         if path == "-":
             blocking = self._run(options.get("stdin") or sys.stdin, options)
         else:
@@ -53,6 +69,16 @@ class Command(BaseCommand):
             # SystemExit rather than CommandError: the report is already on stdout, and both
             # call_command and the CLI then end with status 1 without an extra error message.
             raise SystemExit(1)
+
+    def _evaluate(self, path: str) -> None:
+        try:
+            rows = evaluation.read(path)
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}", returncode=2) from exc
+        except ValueError as exc:  # a bad label or field, or a line that is not JSON
+            raise CommandError(f"cannot evaluate {path}: {exc}", returncode=2) from exc
+        for line in evaluation.evaluate(rows).lines():
+            self.stdout.write(line)
 
     def _run(self, lines: IO[str] | Iterable[str], options: dict) -> bool:
         as_json = options["format"] == "json"
