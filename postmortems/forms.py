@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Service, Team
 from postmortems import services
-from postmortems.models import ContributingFactor, Postmortem, Tag, TimelineEvent
+from postmortems.models import ContributingFactor, Participant, Postmortem, Tag, TimelineEvent
 from reviews.models import State
 
 # The zones incidents are usually written in; the configured TIME_ZONE is always offered too.
@@ -79,6 +79,13 @@ class PostmortemForm(forms.Form):
         required=False, label="Restricted",
         help_text="Only the owning team and the committee can see it (security incidents).",
     )
+    participants = forms.CharField(
+        required=False, max_length=3000, label="People involved",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Responders and anyone else involved: names or usernames, comma-separated. "
+                  "The wording check uses them to spot a sentence that pins the event on a "
+                  "person.",
+    )
     committee = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.none(), required=False,
         label="Peer-review committee", widget=forms.SelectMultiple(attrs={"size": 6}),
@@ -117,6 +124,9 @@ class PostmortemForm(forms.Form):
             "tags": ", ".join(t.name for t in postmortem.tags.all()),
             "affected_services": list(postmortem.affected_services.all()),
             "committee": [a.user for a in postmortem.assignments.select_related("user")],
+            "participants": ", ".join(
+                postmortem.participants.exclude(role=Participant.Role.AUTHOR)
+                .values_list("name", flat=True)),
             "revision": postmortem.revision,
         }
 
@@ -134,6 +144,11 @@ class PostmortemForm(forms.Form):
                 except ValidationError as exc:
                     self.add_error("incident_start", exc)
         data["tag_names"] = services.parse_tag_names(data.get("tags", ""))
+        try:
+            data["participant_names"] = services.parse_participant_names(
+                data.get("participants", ""))
+        except ValidationError as exc:
+            self.add_error("participants", exc)
         return data
 
     def facts(self) -> dict:
@@ -141,7 +156,8 @@ class PostmortemForm(forms.Form):
         facts = {name: data[name] for name in services.FACT_FIELDS}
         return {**facts, "tag_names": data["tag_names"],
                 "affected_services": list(data["affected_services"]),
-                "committee": list(data["committee"])}
+                "committee": list(data["committee"]),
+                "participant_names": data["participant_names"]}
 
 
 class TimelineEventForm(forms.Form):

@@ -63,7 +63,9 @@ def no_blame_wording(document) -> str | None:
         Q(question__key="summary") | Q(question__section__widget=Section.Widget.LESSONS)
     ).exclude(text="").values_list("text", "question__key")
     texts += [(text, "summary" if key == "summary" else "lesson", key) for text, key in answers]
-    blamed = [(text, where) for text, field, where in texts if has_blocking(lint(text, field))]
+    people = services.participant_names(document.pk)
+    blamed = [(text, where) for text, field, where in texts
+              if has_blocking(lint(text, field, participants=people))]
     if not blamed:
         return None
     where = ", ".join(f"{w} {_quote(t)}" for t, w in blamed[:3])

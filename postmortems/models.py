@@ -131,3 +131,33 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class Participant(models.Model):
+    """A person involved in the incident: the author, a responder, anyone else named.
+
+    The wording check gets their names and usernames, so a sentence that pins the event on one
+    of them ("Priya's typo") is recognised as blame whatever the name.
+    """
+
+    class Role(models.TextChoices):
+        AUTHOR = "author", "Author"
+        RESPONDER = "responder", "Responder"
+        OTHER = "other", "Other"
+
+    coe = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="coe_participations",
+    )
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.OTHER)
+
+    class Meta:
+        ordering = ["coe", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["coe", "name"], name="participant_once_per_coe"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"

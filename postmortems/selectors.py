@@ -158,11 +158,13 @@ def page_data(postmortem: Postmortem) -> PageData:
         .select_related("owner", "source_factor").order_by("created_at", "pk")
     )
     factors = list(postmortem.factors.all())
-    roots = services.factor_tree(factors, actions)
+    people = services.participant_names(postmortem.pk)
+    roots = services.factor_tree(factors, actions, people)
     lessons = list(postmortem.lessons.prefetch_related(
         Prefetch("action_items", queryset=ActionItem.objects.select_related("owner"))))
     for lesson in lessons:
-        lesson.findings = services.quote_findings(lesson.text, lint(lesson.text, "lesson"))
+        lesson.findings = services.quote_findings(
+            lesson.text, lint(lesson.text, "lesson", participants=people))
     events = list(postmortem.timeline.all())
     sections = []
     for section in version_sections:
@@ -175,7 +177,8 @@ def page_data(postmortem: Postmortem) -> PageData:
                 lint_field = _answer_field(answer)
                 block.answers.append(AnswerRow(
                     answer=answer, flagged=answer.pk in flagged_ids, lint_field=lint_field,
-                    findings=services.quote_findings(answer.text, lint(answer.text, lint_field))
+                    findings=services.quote_findings(
+                        answer.text, lint(answer.text, lint_field, participants=people))
                     if lint_field else [],
                 ))
         sections.append(block)

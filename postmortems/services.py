@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,14 @@ from actions.models import ActionItem
 from catalog.models import Service
 from notifications.services import notify
 from postmortems.blamelint import Finding, amounts_to_human_error, lint
-from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
+from postmortems.models import (
+    ContributingFactor,
+    Lesson,
+    Participant,
+    Postmortem,
+    Tag,
+    TimelineEvent,
+)
 from reviews.events import Verb
 from reviews.models import Answer, Kind, Questionnaire, QuestionnaireVersion, Section
 from reviews.services import document_assign_reviewer, document_unassign_reviewer
@@ -83,6 +91,7 @@ def postmortem_create(
     *, service: Service, by, title: str, incident_start: dt.datetime, incident_tz: str,
     severity: int, customers_affected: int = 0, customers_description: str = "",
     restricted: bool = False, tag_names: list[str] = (), affected_services=(), committee=(),
+    participant_names: list[str] = (),
 ) -> Postmortem:
     validate_incident_start(incident_start)
     version = latest_coe_version()
@@ -108,13 +117,14 @@ def postmortem_create(
                        affected=[s.slug for s in affected_services])
     for member in committee:
         document_assign_reviewer(document=postmortem, reviewer=member, by=by)
+    set_participants(postmortem=postmortem, by=by, names=participant_names)
     return postmortem
 
 
 @transaction.atomic
 def postmortem_update(
     *, postmortem: Postmortem, by, base_revision: int, tag_names: list[str], affected_services,
-    committee, **facts
+    committee, participant_names: list[str] | None = None, **facts
 ) -> list[str]:
     """Change the incident facts and the committee; returns the names of what changed."""
     stored = Postmortem.objects.select_for_update().values_list("revision", flat=True)
@@ -149,11 +159,75 @@ def postmortem_update(
         document_unassign_reviewer(document=postmortem, reviewer=current[pk], by=by)
     if wanted.keys() != current.keys():
         changed.append("committee")
+    if participant_names is not None and set_participants(
+        postmortem=postmortem, by=by, names=participant_names
+    ):
+        changed.append("participants")
     if changed:
         # Any change counts: a form opened before it is stale, whichever part it edits.
         postmortem.revision += 1
         postmortem.save(update_fields=[*facts_changed, "revision", "updated_at"])
     return changed
+
+
+# --- participants -----------------------------------------------------------------------------
+
+PARTICIPANT_NAME_MAX = Participant._meta.get_field("name").max_length
+
+
+def parse_participant_names(text: str) -> list[str]:
+    """Comma- or line-separated names, trimmed, each once (case-insensitively), in order."""
+    seen, names = set(), []
+    for raw in text.replace("\n", ",").split(","):
+        name = " ".join(raw.split())
+        if name and name.lower() not in seen:
+            if len(name) > PARTICIPANT_NAME_MAX:
+                raise ValidationError(
+                    f"“{name[:40]}…” is longer than {PARTICIPANT_NAME_MAX} characters."
+                )
+            seen.add(name.lower())
+            names.append(name)
+    return names
+
+
+def set_participants(*, postmortem: Postmortem, by, names: list[str]) -> bool:
+    """Make the COE's non-author participants exactly ``names``; returns whether anything changed.
+
+    A name that is a user's username links the row to that user. Rows other integrations made
+    (responders) stay as long as their name is still listed, whatever their role.
+    """
+    wanted = {n.lower(): n for n in names}
+    current = {p.name.lower(): p for p in
+               postmortem.participants.exclude(role=Participant.Role.AUTHOR)}
+    gone = [p.pk for key, p in current.items() if key not in wanted]
+    new = [n for key, n in wanted.items() if key not in current]
+    if not gone and not new:
+        return False
+    Participant.objects.filter(pk__in=gone).delete()
+    users = {u.username.lower(): u for u in
+             get_user_model().objects.filter(username__in=[n for n in new if " " not in n])}
+    Participant.objects.bulk_create(
+        Participant(coe=postmortem, name=n, user=users.get(n.lower())) for n in new
+    )
+    postmortem.log(by, Verb.FACTS_CHANGED, "Participants set to " + (", ".join(names) or "none"))
+    return True
+
+
+def participant_names(postmortem_id: int) -> tuple[str, ...]:
+    """Names and usernames of the author and every participant, for the wording check."""
+    rows = list(
+        Participant.objects.filter(coe_id=postmortem_id)
+        .values_list("name", "user__username", "user__first_name", "user__last_name")
+    )
+    rows += list(
+        Postmortem.objects.filter(pk=postmortem_id)
+        .values_list("author__username", "author__username", "author__first_name",
+                     "author__last_name")
+    )
+    names = set()
+    for name, username, first, last in rows:
+        names.update(x for x in (name, username, f"{first or ''} {last or ''}".strip()) if x)
+    return tuple(sorted(names))
 
 
 # --- timeline ---------------------------------------------------------------------------------
@@ -258,9 +332,9 @@ def timeline_delete(*, event: TimelineEvent, by) -> None:
 
 # --- contributing factors ---------------------------------------------------------------------
 
-def is_human_error(factor: ContributingFactor) -> bool:
+def is_human_error(factor: ContributingFactor, participants=()) -> bool:
     return (factor.category == ContributingFactor.Category.HUMAN_ERROR
-            or amounts_to_human_error(factor.text))
+            or amounts_to_human_error(factor.text, participants))
 
 
 def quote_findings(text: str, findings) -> list[tuple[Finding, str]]:
@@ -310,14 +384,16 @@ class FactorNode:
             yield from child.walk()
 
 
-def factor_tree(factors, actions=()) -> list[FactorNode]:
+def factor_tree(factors, actions=(), participants=()) -> list[FactorNode]:
     """The roots of the "why" tree, each node with its action items, wording findings and flags.
 
-    Takes materialised rows so a page builds the tree from two queries whatever its size.
+    Takes materialised rows so a page builds the tree from two queries whatever its size;
+    ``participants`` are the names the wording check treats as people (`participant_names`).
     """
     nodes = {
-        f.pk: FactorNode(factor=f, depth=0, findings=lint(f.text, field="factor"),
-                         human_error=is_human_error(f))
+        f.pk: FactorNode(factor=f, depth=0,
+                         findings=lint(f.text, field="factor", participants=participants),
+                         human_error=is_human_error(f, participants))
         for f in factors
     }
     for item in actions:
@@ -343,7 +419,8 @@ def factor_nodes(postmortem_id: int) -> list[FactorNode]:
     factors = list(ContributingFactor.objects.filter(postmortem_id=postmortem_id))
     actions = list(ActionItem.objects.filter(source_factor__postmortem_id=postmortem_id)
                    .only("id", "source_factor_id"))
-    return [n for root in factor_tree(factors, actions) for n in root.walk()]
+    roots = factor_tree(factors, actions, participant_names(postmortem_id))
+    return [n for root in roots for n in root.walk()]
 
 
 def _refuse_unless_editable(postmortem: Postmortem) -> None:

@@ -4,6 +4,8 @@
   "use strict";
   var script = document.currentScript;
   var url = script.dataset.lintUrl;
+  // On a COE page the check also knows the people involved (names are blame when pinned on).
+  var postmortem = script.dataset.lintPostmortem || "";
   var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value;
 
   function show(box, findings) {
@@ -31,6 +33,7 @@
         var body = new FormData();
         body.append("text", field.value);
         body.append("field", field.dataset.lint);
+        if (postmortem) { body.append("postmortem", postmortem); }
         fetch(url, {method: "POST", body: body, credentials: "same-origin",
                     headers: {"X-CSRFToken": csrf}})
           .then(function (r) { return r.json(); })
