@@ -120,7 +120,9 @@ def _expand(pattern: str, macros: Mapping[str, str], lists: Mapping[str, str]) -
     def replace(m: re.Match[str]) -> str:
         name = m.group(1)
         if name == "NAME":
-            return f"(?:{_NAME_CHAR}+(?:[ \\t]+{_NAME_CHAR}+)*)"
+            # At most three words ("Mary Ann Smith"): an unbounded repeat here would backtrack
+            # quadratically over a long run of names.
+            return f"(?:(?<!\\w){_NAME_CHAR}+(?:[ \\t]+{_NAME_CHAR}+){{0,2}}(?!\\w))"
         if name in macros:
             return _expand(macros[name], macros, lists)
         if name in lists:
@@ -321,6 +323,9 @@ _VERB_WORDS = frozenset(
 _SUBORDINATORS = frozenset(
     "because since although though whereas while until once so but and".split()
 )
+_SUBJECT_PREPOSITIONS = frozenset(
+    "for of with about to from in on at by into among between like including".split()
+)
 _HEAD_FOLLOWERS = frozenset(
     """who whom whose that on at in from of for with during while when after before because and
     or running performing working doing handling""".split()
@@ -337,7 +342,11 @@ def _looks_like_verb(word: str) -> bool:
 
 
 def _person_acted(s: str, pos: int) -> bool:
-    """Whether the clause ending at ``pos`` has a person as its subject.
+    return _acting_person(s, pos) is not None
+
+
+def _acting_person(s: str, pos: int) -> str | None:
+    """The person noun that is the subject of the clause ending at ``pos``, if any.
 
     The subject is the clause's words before its first verb ("The DBA running the migration |
     introduced ..."); it is a person when one of its nouns is a person and is the head of its
@@ -357,15 +366,19 @@ def _person_acted(s: str, pos: int) -> bool:
         subject.append(word)
     for i, word in enumerate(subject):
         if word in blockers and i == len(subject) - 1:
-            return False
+            return None
+        if i and word in _SUBJECT_PREPOSITIONS:
+            # "Onboarding for new engineers did not cover ...": a person after a preposition
+            # modifies the subject, it is not the subject.
+            return None
         prev = subject[i - 1] if i else None
         nxt = subject[i + 1] if i + 1 < len(subject) else None
         possessive = word.endswith(("'s", "’s", "s'", "s’"))
         if not _is_person(word, prev) or (possessive and nxt is not None):
             continue
         if nxt is None or nxt in _HEAD_FOLLOWERS or nxt.endswith("ing") or _is_person(nxt, word):
-            return True
-    return False
+            return word
+    return None
 
 
 def _subject(s: str, pos: int) -> list[str]:
@@ -487,6 +500,11 @@ def _person_acted_condition(sent: _Sentence, m: re.Match[str]) -> bool:
     return _person_acted(sent.text, m.start())
 
 
+def _not_affected_party(sent: _Sentence, m: re.Match[str]) -> bool:
+    # "Customers missed notifications" is impact, not a fault.
+    return _acting_person(sent.text, m.start()) not in _lex("affected_parties")
+
+
 def _possessor_is_person(sent: _Sentence, m: re.Match[str]) -> bool:
     words = _words(m.group())
     first = words[0] if words else ""
@@ -575,8 +593,9 @@ def _not_bounded_change(sent: _Sentence, m: re.Match[str]) -> bool:
 def _much_else_in_sentence(sent: _Sentence, m: re.Match[str]) -> bool:
     # "Make sure this never happens again." is nothing but the wish; a long sentence around the
     # phrase usually carries a concrete change the anchors do not recognise.
-    outside = len(_WORD_RE.findall(sent.text[: m.start()])) + len(
-        _WORD_RE.findall(sent.text[m.end() :])
+    s = sent.text  # bounded windows: only "more than 8 words" matters
+    outside = len(_WORD_RE.findall(s[max(0, m.start() - 150) : m.start()])) + len(
+        _WORD_RE.findall(s[m.end() : m.end() + 150])
     )
     return outside > 8
 
@@ -606,6 +625,7 @@ CONDITIONS: dict[str, Condition] = {
     "subject_not_a_thing": _subject_not_a_thing,
     "not_forgot_password": _not_forgot_password,
     "person_acted": _person_acted_condition,
+    "not_affected_party": _not_affected_party,
     "possessor_is_person": _possessor_is_person,
     "lazy_needs_person": _lazy_needs_person,
     "blame_word_is_blame": _blame_word_is_blame,
