@@ -206,6 +206,15 @@ class AcceptFactorForm(forms.Form):
     )
 
 
+class NotBlameForm(forms.Form):
+    rule_id = forms.CharField(max_length=60, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=list(services.NOT_BLAME_KINDS.items()),
+                             widget=forms.RadioSelect, initial="quoted", label="These words are")
+    reason = forms.CharField(max_length=services.NOT_BLAME_REASON_MAX,
+                             label="Why this is not blame",
+                             help_text="Reviewers see this note next to the factor.")
+
+
 class LessonForm(forms.Form):
     text = forms.CharField(max_length=5000, label="Lesson",
                            widget=forms.Textarea(attrs={"rows": 2, "data-lint": "lesson"}),

@@ -56,16 +56,18 @@ def no_human_error_leaf(document) -> str | None:
 
 @gate(Kind.COE, "no_blame_wording", "No blame wording in summary, factors or lessons")
 def no_blame_wording(document) -> str | None:
-    texts = [(n.factor.text, "factor", "factor") for n in services.factor_nodes(document.pk)]
-    texts += [(t, "lesson", "lesson") for t in
+    # Factors: the tree's findings, which leave out what the writer marked "not blame".
+    blamed = [(n.factor.text, "factor") for n in services.factor_nodes(document.pk)
+              if has_blocking(n.findings)]
+    texts = [(t, "lesson", "lesson") for t in
               Lesson.objects.filter(postmortem_id=document.pk).values_list("text", flat=True)]
     answers = document.answers.filter(
         Q(question__key="summary") | Q(question__section__widget=Section.Widget.LESSONS)
     ).exclude(text="").values_list("text", "question__key")
     texts += [(text, "summary" if key == "summary" else "lesson", key) for text, key in answers]
     people = services.participant_names(document.pk)
-    blamed = [(text, where) for text, field, where in texts
-              if has_blocking(lint(text, field, participants=people))]
+    blamed += [(text, where) for text, field, where in texts
+               if has_blocking(lint(text, field, participants=people))]
     if not blamed:
         return None
     where = ", ".join(f"{w} {_quote(t)}" for t, w in blamed[:3])

@@ -85,6 +85,9 @@ class ContributingFactor(models.Model):
     text = models.TextField(max_length=5000)
     # A leaf may be closed without an action item only with an explicit reason.
     accepted_reason = models.TextField(blank=True, max_length=5000)
+    # Wording findings the writer marked "not blame" (quoted, or about a system), each with the
+    # reason reviewers see: [{"rule_id", "kind", "phrase", "reason", "by", "at"}].
+    wording_overrides = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -27,6 +27,7 @@ from postmortems.models import (
 from reviews.events import Verb
 from reviews.models import Answer, Kind, Questionnaire, QuestionnaireVersion, Section
 from reviews.services import document_assign_reviewer, document_unassign_reviewer
+from wording import rules as wording_rules
 
 Kinds = TimelineEvent.EventKind
 
@@ -332,9 +333,62 @@ def timeline_delete(*, event: TimelineEvent, by) -> None:
 
 # --- contributing factors ---------------------------------------------------------------------
 
-def is_human_error(factor: ContributingFactor, participants=()) -> bool:
-    return (factor.category == ContributingFactor.Category.HUMAN_ERROR
-            or amounts_to_human_error(factor.text, participants))
+NOT_BLAME_KINDS = {"quoted": "quoted", "system": "about a system"}
+NOT_BLAME_REASON_MAX = 500
+
+
+def _overridden(factor: ContributingFactor) -> set[str]:
+    return {o.get("rule_id") for o in factor.wording_overrides or ()}
+
+
+def factor_findings(factor: ContributingFactor, participants=()) -> list[Finding]:
+    """The factor's wording findings, without those its writer marked "not blame"."""
+    overridden = _overridden(factor)
+    return [f for f in lint(factor.text, field="factor", participants=participants)
+            if f.rule_id not in overridden]
+
+
+def is_human_error(factor: ContributingFactor, participants=(), findings=None) -> bool:
+    if factor.category == ContributingFactor.Category.HUMAN_ERROR:
+        return True
+    if not _overridden(factor):
+        return amounts_to_human_error(factor.text, participants)
+    if findings is None:
+        findings = factor_findings(factor, participants)
+    by_id = {rule.id: rule for rule in wording_rules()}
+    return any(by_id[f.rule_id].human_error for f in findings)
+
+
+@transaction.atomic
+def factor_mark_not_blame(*, factor: ContributingFactor, by, rule_id: str, kind: str,
+                          reason: str) -> None:
+    """Record that a blame or hindsight finding on a factor is not blame, and why.
+
+    The finding stops counting for the gates; the note stays on the factor for reviewers.
+    """
+    postmortem = factor.postmortem
+    _refuse_unless_editable(postmortem)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("Say why this is not blame: reviewers read the reason.")
+    if kind not in NOT_BLAME_KINDS:
+        raise ValidationError("Choose whether the words are quoted or about a system.")
+    matching = [f for f in lint(factor.text, "factor", participant_names(postmortem.pk))
+                if f.rule_id == rule_id and f.rule in ("blame", "counterfactual")]
+    if not matching:
+        raise ValidationError("That wording finding is not on this factor (any more).")
+    if rule_id in _overridden(factor):
+        raise ValidationError("That finding is already marked as not blame.")
+    first = matching[0]
+    factor.wording_overrides = [*factor.wording_overrides, {
+        "rule_id": rule_id, "kind": kind, "phrase": factor.text[first.start:first.end],
+        "reason": reason[:NOT_BLAME_REASON_MAX], "by": by.get_username(),
+        "at": timezone.now().isoformat(timespec="seconds"),
+    }]
+    factor.save(update_fields=["wording_overrides"])
+    postmortem.log(by, Verb.COMMENTED,
+                   f"Wording marked not blame ({NOT_BLAME_KINDS[kind]}): "
+                   f"“{factor.text[first.start:first.end]}” — {reason[:200]}", factor=factor.pk)
 
 
 def quote_findings(text: str, findings) -> list[tuple[Finding, str]]:
@@ -390,12 +444,11 @@ def factor_tree(factors, actions=(), participants=()) -> list[FactorNode]:
     Takes materialised rows so a page builds the tree from two queries whatever its size;
     ``participants`` are the names the wording check treats as people (`participant_names`).
     """
-    nodes = {
-        f.pk: FactorNode(factor=f, depth=0,
-                         findings=lint(f.text, field="factor", participants=participants),
-                         human_error=is_human_error(f, participants))
-        for f in factors
-    }
+    nodes = {}
+    for f in factors:
+        findings = factor_findings(f, participants)
+        nodes[f.pk] = FactorNode(factor=f, depth=0, findings=findings,
+                                 human_error=is_human_error(f, participants, findings))
     for item in actions:
         if item.source_factor_id in nodes:
             nodes[item.source_factor_id].actions.append(item)

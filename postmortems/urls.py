@@ -17,6 +17,8 @@ urlpatterns = [
     path("<str:code>/factors/<int:pk>/why/", views.factor_add, name="factor_why"),
     path("<str:code>/factors/<int:pk>/delete/", views.factor_delete, name="factor_delete"),
     path("<str:code>/factors/<int:pk>/accept/", views.factor_accept, name="factor_accept"),
+    path("<str:code>/factors/<int:pk>/not-blame/", views.factor_not_blame,
+         name="factor_not_blame"),
     path("<str:code>/lessons/", views.lesson_add, name="lesson_add"),
     path("<str:code>/lessons/<int:pk>/delete/", views.lesson_delete, name="lesson_delete"),
     path("<str:code>/lessons/<int:pk>/link/", views.lesson_link, name="lesson_link"),

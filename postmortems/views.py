@@ -220,6 +220,23 @@ def factor_accept(request, code, pk):
 
 
 @require_POST
+def factor_not_blame(request, code, pk):
+    postmortem = get_postmortem_for_user(request, code, "edit")
+    factor = _get_factor(postmortem, pk)
+    form = forms.NotBlameForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not marked: " + _form_errors(form))
+        return _back(postmortem, f"factor-{pk}")
+    try:
+        services.factor_mark_not_blame(factor=factor, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Marked as not blame; reviewers see your reason.")
+    return _back(postmortem, f"factor-{pk}")
+
+
+@require_POST
 def lesson_add(request, code):
     postmortem = get_postmortem_for_user(request, code, "edit")
     form = forms.LessonForm(request.POST)
