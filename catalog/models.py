@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,9 +19,16 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
+    # Where an imported team came from ("group:default/payments"); blank when made by hand.
+    source_key = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_key"], condition=~Q(source_key=""),
+                                    name="unique_team_source_key"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -75,13 +83,22 @@ class Service(models.Model):
     oncall_contact = models.CharField(
         max_length=200, blank=True, help_text="Pager rotation, alias or channel."
     )
+    # The source catalog's lifecycle word (Backstage: experimental, production, deprecated).
+    lifecycle = models.CharField(max_length=40, blank=True)
+    # Where an imported service came from ("component:default/payments-api"); blank by hand.
+    source_key = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = ServiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_key"], condition=~Q(source_key=""),
+                                    name="unique_service_source_key"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -127,6 +144,39 @@ class ServiceLink(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class CatalogImport(models.Model):
+    """One catalog upload: the plan shown in the preview, then the audit record once applied.
+
+    The preview stores the parsed records here (keyed by the upload's digest) so the confirm
+    applies exactly what was previewed; once applied, ``changes`` lists every created or
+    updated entity.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        APPLIED = "applied", "Applied"
+
+    digest = models.CharField(max_length=64, db_index=True)
+    sources = models.JSONField(default=list)
+    records = models.JSONField(default=dict)
+    plan_fingerprint = models.CharField(max_length=64)
+    counts = models.JSONField(default=dict)
+    changes = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Catalog import {self.digest[:12]} ({self.status})"
 
 
 def ops_leads_group() -> Group:

@@ -266,6 +266,13 @@ ORR_REQUIRE_OUTSIDE_REVIEWER = env.bool("ORR_REQUIRE_OUTSIDE_REVIEWER", default=
 COE_QUORUM = env.str("COE_QUORUM", default="all").strip().lower()
 if COE_QUORUM != "all" and not (COE_QUORUM.isdigit() and int(COE_QUORUM) >= 1):
     raise ImproperlyConfigured("COE_QUORUM must be 'all' or a positive number.")
+# Catalog import (docs/catalog-import.md): a service's tier is read from this annotation, then
+# from a tag starting with this prefix ("tier-1"); each uploaded file is refused above the cap.
+CATALOG_TIER_ANNOTATION = env.str("CATALOG_TIER_ANNOTATION", default="opsreview.io/tier")
+CATALOG_TIER_TAG_PREFIX = env.str("CATALOG_TIER_TAG_PREFIX", default="tier-")
+CATALOG_IMPORT_MAX_BYTES = env.int("CATALOG_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+if CATALOG_IMPORT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("CATALOG_IMPORT_MAX_BYTES must be a positive number of bytes.")
 ACTION_DUE_WEEKS = {"P1": 4, "P2": 8, "P3": 12}
 # Action item reminders: a few working days before the due date, the day after it, and an
 # escalation to the team's reviewers and the ops leads when long overdue.

@@ -1,0 +1,158 @@
+"""Write a plan, in one transaction, and keep the record of it.
+
+``catalog_import_preview`` keeps the records read from the upload on a ``CatalogImport`` row;
+``catalog_import_confirm`` plans them again and applies only when the plan is still the one
+that was previewed. Any failure rolls the whole import back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog.importing.planning import Action, Change, Entity, Plan, plan_import
+from catalog.importing.records import Parsed, Problem
+from catalog.importing.sources import SourceFile, read_sources
+from catalog.models import CatalogImport, Membership, Service, ServiceLink, Team
+
+PREVIEW_LIFETIME = dt.timedelta(hours=1)
+
+
+class ImportRefused(Exception):
+    """The plan has errors or conflicts, or the preview is gone: nothing was written."""
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    record: CatalogImport | None = None
+    applied: bool = False
+    # The database moved between preview and confirm: this is the new plan to look at.
+    stale: bool = False
+
+
+def _save_row(model, row, change: Change, extra: dict | None = None):
+    values = {k: v for k, v in change.values.items() if k not in ("team", "links_add",
+                                                                   "links_relabel")}
+    values.update(extra or {})
+    if row is None:
+        return model.objects.create(**values)
+    for name, value in values.items():
+        setattr(row, name, value)
+    if values:
+        row.save(update_fields=[*values, *(["updated_at"] if hasattr(row, "updated_at") else [])])
+    return row
+
+
+def _apply(plan: Plan) -> list[dict]:
+    if plan.blocked:
+        raise ImportRefused("the plan has errors or conflicts")
+    team_pks = {c.pk for c in plan.of(Entity.TEAM) if c.pk}
+    team_pks |= {int(c.values["team"][3:]) for c in plan.changes
+                 if c.values.get("team", "").startswith("pk:")}
+    teams = {f"pk:{pk}": team for pk, team in Team.objects.in_bulk(team_pks).items()}
+    for change in plan.of(Entity.TEAM):
+        team = _save_row(Team, teams.get(f"pk:{change.pk}"), change)
+        teams[f"key:{change.key}"] = team
+
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(pk__in=[
+        c.pk for c in plan.of(Entity.PERSON) if c.pk])}
+    by_pk = {u.pk: u for u in users.values()}
+    for change in plan.of(Entity.PERSON):
+        if change.action == Action.CREATE:
+            user = User(**change.values)
+            user.set_unusable_password()  # they sign in through the identity provider
+            user.save()
+        else:
+            user = _save_row(User, by_pk[change.pk], change)
+        users[user.username] = user
+
+    services = Service.objects.in_bulk([c.pk for c in plan.of(Entity.SERVICE) if c.pk])
+    for change in plan.of(Entity.SERVICE):
+        extra = {"team": teams[change.values["team"]]} if (
+            change.action == Action.CREATE or "team" in change.diff) else {}
+        service = _save_row(Service, services.get(change.pk), change, extra)
+        ServiceLink.objects.bulk_create([
+            ServiceLink(service=service, label=label, url=url)
+            for label, url in change.values.get("links_add", [])])
+        for url, label in change.values.get("links_relabel", {}).items():
+            ServiceLink.objects.filter(service=service, url=url).update(label=label)
+
+    missing = [c for c in plan.of(Entity.MEMBERSHIP, Action.CREATE)
+               if c.values["username"] not in users]
+    for username, user in User.objects.in_bulk(
+            [c.values["username"] for c in missing], field_name="username").items():
+        users[username] = user
+    Membership.objects.bulk_create([
+        Membership(team=teams[c.values["team"]], user=users[c.values["username"]])
+        for c in plan.of(Entity.MEMBERSHIP, Action.CREATE)])
+    return [{"entity": c.entity, "action": c.action, "key": c.key, "label": c.label,
+             "diff": {k: [str(v[0]), str(v[1])] for k, v in c.diff.items()}}
+            for c in plan.changes if c.action != Action.UNCHANGED]
+
+
+def _apply_and_record(plan: Plan, record: CatalogImport) -> CatalogImport:
+    try:
+        with transaction.atomic():
+            record.changes = _apply(plan)
+            record.status = CatalogImport.Status.APPLIED
+            record.applied_at = timezone.now()
+            record.counts = plan.counts()
+            record.save()
+    except IntegrityError as exc:
+        # Someone wrote the same rows between planning and applying: nothing of ours stayed.
+        plan.conflicts.append(Problem("database", None, f"changed while importing ({exc}); "
+                                                        "preview again"))
+        raise ImportRefused("the database changed while importing") from exc
+    return record
+
+
+def catalog_import_preview(*, files: list[SourceFile], by) -> Outcome:
+    """Read and plan an upload; keep it for the confirm step unless it cannot be applied."""
+    parsed, digest = read_sources(files)
+    plan = plan_import(parsed)
+    if plan.blocked:
+        return Outcome(plan=plan)
+    # Previews nobody confirmed are worth nothing after their lifetime.
+    CatalogImport.objects.filter(status=CatalogImport.Status.PREVIEWED,
+                                 created_at__lt=timezone.now() - PREVIEW_LIFETIME).delete()
+    record = CatalogImport.objects.create(
+        digest=digest, sources=[f.name for f in files], records=parsed.to_json(),
+        plan_fingerprint=plan.fingerprint(), counts=plan.counts(), created_by=by,
+    )
+    return Outcome(plan=plan, record=record)
+
+
+def pending_preview(*, digest: str, by) -> CatalogImport | None:
+    return (CatalogImport.objects
+            .filter(digest=digest, created_by=by, status=CatalogImport.Status.PREVIEWED,
+                    created_at__gte=timezone.now() - PREVIEW_LIFETIME)
+            .order_by("-created_at").first())
+
+
+def catalog_import_confirm(*, record: CatalogImport) -> Outcome:
+    """Apply a previewed upload, unless the database moved so the plan is no longer the same."""
+    plan = plan_import(Parsed.from_json(record.records))
+    if plan.fingerprint() != record.plan_fingerprint:
+        record.plan_fingerprint = plan.fingerprint()
+        record.counts = plan.counts()
+        record.save(update_fields=["plan_fingerprint", "counts"])
+        return Outcome(plan=plan, record=record, stale=True)
+    return Outcome(plan=plan, record=_apply_and_record(plan, record), applied=True)
+
+
+def catalog_import_run(*, files: list[SourceFile], by=None, dry_run: bool = False) -> Outcome:
+    """Read, plan and (unless a dry run or refused) apply in one go: the command's path."""
+    parsed, digest = read_sources(files)
+    plan = plan_import(parsed)
+    if dry_run or plan.blocked:
+        return Outcome(plan=plan)
+    record = CatalogImport(digest=digest, sources=[f.name for f in files],
+                           records=parsed.to_json(), plan_fingerprint=plan.fingerprint(),
+                           created_by=by)
+    return Outcome(plan=plan, record=_apply_and_record(plan, record), applied=True)
