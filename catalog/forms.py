@@ -106,3 +106,28 @@ class FirstAdminForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".yaml,.yml,.csv"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class CatalogImportForm(forms.Form):
+    files = MultipleFileField(
+        label="Catalog files",
+        help_text="Backstage catalog-info.yaml files (one or many documents each) or a CSV of "
+                  "services. Choose several files at once if your catalog is split.",
+        error_messages={"required": "Choose at least one file to import."},
+    )

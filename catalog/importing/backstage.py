@@ -111,7 +111,9 @@ class _Doc:
 
     def problem(self, path: tuple, message: str) -> None:
         self.ok = False
-        self.out.problems.append(Problem(self.source, self.line(*path), message))
+        problem = Problem(self.source, self.line(*path), message)
+        if problem not in self.out.problems:  # a field read twice is reported once
+            self.out.problems.append(problem)
 
     def get(self, *path: str):
         value = self.data

@@ -46,6 +46,7 @@ class Change:
     pk: int | None = None
     values: dict = field(default_factory=dict)  # what the row gets (create: all, update: diff)
     diff: dict = field(default_factory=dict)  # field -> [before, after]
+    summary: str = ""  # what a new row will be, in a few words, for the preview
 
     @property
     def where(self) -> str:
@@ -204,7 +205,8 @@ class _Planner:
                       "source_key": record.key}
             if row is None:
                 wanted.update(slug=record.slug, description=record.description or "")
-            self.add(Entity.TEAM, record, record.key, record.name, row, wanted)
+            change = self.add(Entity.TEAM, record, record.key, record.name, row, wanted)
+            change.summary = f"/teams/{record.slug}/ · {len(record.members)} member(s) listed"
 
     def people_(self) -> dict:
         records = self.unique(self.parsed.people, "user", "username")
@@ -218,7 +220,10 @@ class _Planner:
                       "last_name": record.last_name}
             if row is None:
                 wanted = {"username": record.username, **{k: v or "" for k, v in wanted.items()}}
-            self.add(Entity.PERSON, record, record.username, record.username, row, wanted)
+            change = self.add(Entity.PERSON, record, record.username, record.username, row,
+                              wanted)
+            change.summary = " · ".join(filter(None, [
+                f"{record.first_name or ''} {record.last_name or ''}".strip(), record.email]))
         known = {n: u.username for n, u in users.items()}
         known.update({r.username.lower(): r.username for r in records})
         return known
@@ -249,6 +254,11 @@ class _Planner:
                     if k in ("description", "lifecycle", "oncall_contact")})
             change = self.add(Entity.SERVICE, record, record.key, record.name, row, wanted)
             change.values["team"] = ref
+            if row is None:
+                change.summary = " · ".join(filter(None, [
+                    f"tier {wanted['tier']}" + ("" if record.tier else " (default)"),
+                    f"team {self.team_name(ref)}", record.lifecycle,
+                    f"{len(record.links)} link(s)" if record.links else ""]))
             if row is not None and row.team_id != self.team_pk(ref):
                 change.diff["team"] = [row.team.name, owner.text]
             current = links.get(row.pk, {}) if row is not None else {}
