@@ -88,8 +88,10 @@ def _documents(text: str, source: str):
             yield node.start_mark.line + 1, lines, loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "not valid YAML"
-        raise _Refused(mark.line + 1 if mark else None, f"invalid YAML: {problem}") from None
+        message = f"invalid YAML: {exc.problem or exc.context or 'not valid YAML'}"
+        if exc.context and exc.context_mark and exc.problem:
+            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        raise _Refused(mark.line + 1 if mark else None, message) from None
     except yaml.YAMLError as exc:
         raise _Refused(None, f"invalid YAML: {exc}") from None
     finally:
