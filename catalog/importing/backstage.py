@@ -296,7 +296,8 @@ def _read_service(doc: _Doc, key: str, name: str, out: Parsed) -> None:
         if kind != "group":
             doc.problem(("spec", "owner"), f"owner {owner_text!r} is not a group: OpsReview "
                                            "services are owned by teams")
-        owner = Owner(text=owner_text, key=entity_key(kind, namespace, team), slug=slug_for(team))
+        owner = Owner(text=owner_text, key=entity_key(kind, namespace, team), slug=slug_for(team),
+                      line=doc.line("spec", "owner"))
     service = ServiceRecord(
         key=key, slug=slug_for(name), source=doc.source, line=doc.first_line, owner=owner,
         name=doc.text("metadata", "title", max_length=120) or name,

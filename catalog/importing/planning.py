@@ -238,8 +238,10 @@ class _Planner:
             owner = record.owner
             ref = self.team_ref(key=owner.key, slug=owner.slug, name=owner.name)
             if ref is None:
-                self.error(record, f"unknown owner {owner.text!r}: not a Group in the upload "
-                                   "nor a team in OpsReview")
+                self.plan.errors.append(Problem(
+                    record.source, owner.line or record.line,
+                    f"unknown owner {owner.text!r}: not a Group in the upload nor a team in "
+                    "OpsReview"))
                 continue
             row = self.match(record, self.service_by_key, self.service_by_slug, "service")
             if row is False:

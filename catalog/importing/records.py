@@ -38,6 +38,7 @@ class Owner:
     key: str = ""  # "group:default/payments" when the source uses entity references
     slug: str = ""  # the team slug it falls back to
     name: str = ""  # a team name (CSV)
+    line: int | None = None  # where the source names the owner
 
 
 @dataclass

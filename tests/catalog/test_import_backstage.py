@@ -220,7 +220,7 @@ def test_invalid_yaml_is_refused_with_its_line():
 def test_unknown_owner_is_refused_with_its_line():
     text = GROUP + component("ledger") + "---\n" + component("vault", owner="group:nobody")
     messages = refused("a.yaml", text)
-    assert messages == ["a.yaml:19: unknown owner 'group:nobody': not a Group in the upload "
+    assert messages == ["a.yaml:27: unknown owner 'group:nobody': not a Group in the upload "
                         "nor a team in OpsReview"]
 
 

@@ -45,7 +45,7 @@ def test_errors_exit_non_zero_and_change_nothing(tmp_path):
     out = io.StringIO()
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_catalog", str(bad), stdout=out)
-    assert f"{bad}:1: unknown owner 'nobody'" in out.getvalue()
+    assert f"{bad}:5: unknown owner 'nobody'" in out.getvalue()
     assert not Service.objects.exists()
 
 

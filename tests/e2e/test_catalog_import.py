@@ -21,6 +21,16 @@ def test_ops_lead_previews_then_applies_a_backstage_catalog(page, live_server,
     login(page, live_server, "lead", "pw-lead-42")
 
     page.goto(f"{live_server.url}/org/import/")
+    page.set_input_files("input[name=files]", files=[{
+        "name": "catalog-info.yaml", "mimeType": "application/yaml",
+        "buffer": (BACKSTAGE / "payments" / "catalog-info.yaml").read_bytes()
+        .replace(b"owner: payments\n", b"owner: group:payments-team\n", 1)}])
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("[data-import-errors]")).to_contain_text(
+        "unknown owner 'group:payments-team'")
+    expect(page.get_by_role("button", name="Apply this import")).to_have_count(0)
+    screenshot(page, "catalog-import-errors")
+
     page.set_input_files("input[name=files]", sorted(str(p) for p in BACKSTAGE.rglob("*.yaml")))
     page.get_by_role("button", name="Preview").click()
 
