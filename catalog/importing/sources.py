@@ -12,7 +12,7 @@ from catalog.importing.backstage import read_backstage
 from catalog.importing.csv_services import read_csv
 from catalog.importing.records import Parsed, Problem
 
-MAX_FILES = 200
+MAX_FILES = 100  # Django refuses more files in one request by default, too
 
 
 class SourceFile(Protocol):

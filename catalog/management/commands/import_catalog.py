@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.importing import DiskFile, catalog_import_run, summary_lines
+from catalog.importing import DiskFile, ImportRefused, catalog_import_run, summary_lines
 
 SUFFIXES = {".yaml", ".yml", ".csv"}
 
@@ -41,7 +41,10 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=by).first()
             if user is None:
                 raise CommandError(f"--by {by}: no such user")
-        outcome = catalog_import_run(files=files, by=user, dry_run=dry_run)
+        try:
+            outcome = catalog_import_run(files=files, by=user, dry_run=dry_run)
+        except ImportRefused as exc:
+            raise CommandError(f"Nothing was imported: {exc}.") from exc
         for line in summary_lines(outcome.plan, verbose=options["verbosity"] > 1):
             self.stdout.write(line)
         if outcome.plan.blocked:
