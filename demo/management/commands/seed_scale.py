@@ -435,6 +435,7 @@ class Seeder:
                 oncall_contact=f"#{team.team.slug}-oncall",
                 created_at=self.start - dt.timedelta(days=self.rng.uniform(0, 365)),
             )
+            service.updated_at = service.created_at  # a raw insert: auto_now does not stamp it
             self.writer.add(service)
             self.services.append(service)
             self.team_of_service[service.pk] = team
