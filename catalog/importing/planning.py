@@ -225,7 +225,8 @@ class _Planner:
             change.summary = " · ".join(filter(None, [
                 f"{record.first_name or ''} {record.last_name or ''}".strip(), record.email]))
         known = {n: u.username for n, u in users.items()}
-        known.update({r.username.lower(): r.username for r in records})
+        for record in records:  # a person already here keeps the username they have
+            known.setdefault(record.username.lower(), record.username)
         return known
 
     def services_(self) -> None:

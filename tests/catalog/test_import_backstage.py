@@ -166,6 +166,17 @@ def test_hand_made_rows_are_adopted_by_slug_not_duplicated(django_user_model):
     assert Membership.objects.get(user=reviewer, team=team).role == Membership.Role.REVIEWER
 
 
+def test_people_are_matched_by_username_without_regard_to_case(django_user_model):
+    person = make_user(django_user_model, "ALICE")
+
+    catalog_import_run(files=backstage_files())
+
+    person.refresh_from_db()
+    assert person.email == "alice@acme.example"
+    assert not django_user_model.objects.filter(username="alice").exists()
+    assert Membership.objects.filter(user=person, team__slug="payments").exists()
+
+
 def test_a_source_without_tier_keeps_the_tier_set_in_opsreview():
     run("a.yaml", GROUP + component("ledger"))
     Service.objects.filter(slug="ledger").update(tier=1)
