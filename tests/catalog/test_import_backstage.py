@@ -197,6 +197,20 @@ def test_rows_gone_from_the_source_are_reported_and_kept():
     assert Service.objects.filter(slug="vault").exists()
 
 
+def test_memberships_gone_from_the_source_are_reported_and_kept(django_user_model):
+    users = "---\n".join(
+        f"apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: {name}\n"
+        for name in ("alice", "bob"))
+    run("org.yaml", GROUP.replace("children: []", "children: []\n  members: [alice, bob]")
+        + users)
+
+    outcome = run("org.yaml", GROUP.replace("children: []", "children: []\n  members: [alice]")
+                  + users)
+
+    assert [(g.entity, g.label) for g in outcome.plan.gone] == [("membership", "bob in payments")]
+    assert Membership.objects.filter(user__username="bob", team__slug="payments").exists()
+
+
 def test_tier_annotation_and_tag_prefix_are_settings(settings):
     settings.CATALOG_TIER_ANNOTATION = "acme.io/criticality"
     settings.CATALOG_TIER_TAG_PREFIX = "crit-"
@@ -336,6 +350,11 @@ def test_wrong_types_in_groups_and_users_are_refused():
         "a.yaml:7: spec.members must be a list of text",
         "a.yaml:12: metadata.name must be text, not a list",
         "a.yaml:14: a descriptor must be a mapping, not a list"]
+
+
+def test_a_group_email_that_is_no_address_is_refused():
+    text = GROUP.replace("children: []", "children: []\n  profile:\n    email: payments-at-acme")
+    assert refused("a.yaml", text) == ["a.yaml:9: 'payments-at-acme' is not an e-mail address"]
 
 
 def test_an_unknown_member_is_refused():
