@@ -103,6 +103,7 @@ class _Planner:
         self.service_by_slug = {s.slug: s for s in self.services}
         self.source_teams: dict = {}  # key -> TeamRecord
         self.team_match: dict = {}  # source key -> Team row (existing ones)
+        self.source_team_slugs: dict = {}  # slug -> source key
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -165,9 +166,8 @@ class _Planner:
             return f"key:{key}"
         if key and key in self.team_by_key:
             return f"pk:{self.team_by_key[key].pk}"
-        by_slug = {t.slug: k for k, t in self.source_teams.items()}
-        if slug and slug in by_slug:
-            return f"key:{by_slug[slug]}"
+        if slug and slug in self.source_team_slugs:
+            return f"key:{self.source_team_slugs[slug]}"
         if slug and slug in self.team_by_slug:
             return f"pk:{self.team_by_slug[slug].pk}"
         if name and name.lower() in self.team_by_name:
@@ -199,6 +199,7 @@ class _Planner:
                                       f"({same_name.slug})")
                 continue
             self.source_teams[record.key] = record
+            self.source_team_slugs[record.slug] = record.key
             if row is not None:
                 self.team_match[record.key] = row
             wanted = {"name": record.name, "description": record.description,
