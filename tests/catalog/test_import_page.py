@@ -117,8 +117,9 @@ def test_bad_upload_shows_errors_with_lines_and_no_apply_button(client, ops_lead
                                                             "  name: [oops\n")])
     content = response.content.decode()
     assert response.status_code == 400
-    assert ("<code>catalog-info.yaml:4</code> invalid YAML: did not find expected &#x27;,&#x27; "
-            "or &#x27;]&#x27; (while parsing a flow sequence at line 3)") in content
+    assert ('<span class="font-monospace">catalog-info.yaml:4</span> invalid YAML: did not find '
+            "expected &#x27;,&#x27; or &#x27;]&#x27; (while parsing a flow sequence at line 3)"
+            ) in content
     assert "Apply this import" not in content
     assert snapshot() == before and not CatalogImport.objects.exists()
 

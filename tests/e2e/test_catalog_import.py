@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from catalog.models import Service, Team, ops_leads_group
 
 from .conftest import login, screenshot
+from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -30,6 +31,7 @@ def test_ops_lead_previews_then_applies_a_backstage_catalog(page, live_server,
         "unknown owner 'group:payments-team'")
     expect(page.get_by_role("button", name="Apply this import")).to_have_count(0)
     screenshot(page, "catalog-import-errors")
+    assert serious_violations(page) == []
 
     page.set_input_files("input[name=files]", sorted(str(p) for p in BACKSTAGE.rglob("*.yaml")))
     page.get_by_role("button", name="Preview").click()
@@ -39,6 +41,7 @@ def test_ops_lead_previews_then_applies_a_backstage_catalog(page, live_server,
     expect(preview).to_contain_text("get tier 2 (the default)")
     expect(preview).to_contain_text("Payments API")
     screenshot(page, "catalog-import-preview")
+    assert serious_violations(page) == []
     assert not Service.objects.exists()  # a preview changes nothing
 
     page.get_by_role("button", name="Apply this import").click()
