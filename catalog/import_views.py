@@ -16,7 +16,7 @@ from catalog.importing import (
     pending_preview,
 )
 from catalog.models import CatalogImport
-from opsreview.permissions import is_ops_lead
+from reviews.roles import is_ops_lead
 
 
 def _require_ops_lead(user) -> None:
