@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog import import_views, views, views_org
+from catalog import views, views_import, views_org
 
 app_name = "catalog"
 urlpatterns = [
@@ -33,6 +33,6 @@ urlpatterns = [
     path("org/people/<str:username>/reassign/", views_org.person_reassign,
          name="person_reassign"),
     path("setup/", views_org.first_admin, name="setup"),
-    path("org/import/", import_views.catalog_import, name="import"),
-    path("org/import/apply/", import_views.catalog_import_apply, name="import_apply"),
+    path("org/import/", views_import.catalog_import, name="import"),
+    path("org/import/apply/", views_import.catalog_import_apply, name="import_apply"),
 ]
