@@ -17,9 +17,12 @@ from django.utils import timezone
 from catalog.importing.planning import Action, Change, Entity, Plan, plan_import
 from catalog.importing.records import Parsed, Problem
 from catalog.importing.sources import SourceFile, read_sources
-from catalog.models import CatalogImport, Membership, Service, ServiceLink, Team
+from catalog.models import CatalogImport, Membership, OrgEvent, Service, ServiceLink, Team
+from catalog.services import org_log
 
 PREVIEW_LIFETIME = dt.timedelta(hours=1)
+# Plan values that are not columns of the row itself.
+NOT_FIELDS = ("team", "links_add", "links_set", "links_relabel")
 
 
 class ImportRefused(Exception):
@@ -36,8 +39,7 @@ class Outcome:
 
 
 def _save_row(model, row, change: Change, extra: dict | None = None):
-    values = {k: v for k, v in change.values.items() if k not in ("team", "links_add",
-                                                                   "links_relabel")}
+    values = {k: v for k, v in change.values.items() if k not in NOT_FIELDS}
     values.update(extra or {})
     if row is None:
         return model.objects.create(**values)
@@ -48,7 +50,39 @@ def _save_row(model, row, change: Change, extra: dict | None = None):
     return row
 
 
-def _apply(plan: Plan) -> list[dict]:
+def _describe(diff: dict) -> str:
+    return "; ".join(f"{name} “{str(old)[:60]}” → “{str(new)[:60]}”"
+                     for name, (old, new) in diff.items())
+
+
+def _log(change: Change, *, by, team=None, service=None, person=None) -> None:
+    """One audit event per created or updated entity, as a change made on the pages leaves."""
+    Verb = OrgEvent.Verb
+    created = change.action == Action.CREATE
+    diff = {k: [str(a), str(b)] for k, v in change.diff.items() for a, b in [v]}
+    if change.entity == Entity.TEAM:
+        verb, message = ((Verb.TEAM_CREATED, f"Team {team.name} created") if created else
+                         (Verb.TEAM_CHANGED, f"Team {team.name}: {_describe(diff)}"))
+    elif change.entity == Entity.PERSON:
+        # The log has no verb of its own for a person's details; the import's verb says it.
+        verb, message = ((Verb.CATALOG_IMPORTED, f"{person.username} added") if created else
+                         (Verb.CATALOG_IMPORTED, f"{person.username}: {_describe(diff)}"))
+    elif change.entity == Entity.SERVICE:
+        team = service.team
+        if "team" in diff:
+            org_log(by=by, verb=Verb.SERVICE_MOVED, service=service, team=team,
+                    message=f"Service {service.name} moved from {diff['team'][0]} to "
+                            f"{team.name} by the catalog import", source=change.key)
+        verb, message = ((Verb.SERVICE_CREATED, f"Service {service.name} created for "
+                                                f"{team.name}") if created else
+                         (Verb.SERVICE_CHANGED, f"Service {service.name}: {_describe(diff)}"))
+    else:
+        verb, message = Verb.MEMBER_ADDED, f"{person.username} added to {team.name} as member"
+    org_log(by=by, verb=verb, message=f"{message} (catalog import)", team=team,
+            service=service, person=person, source=change.key, changes=diff)
+
+
+def _apply(plan: Plan, *, by) -> list[dict]:
     if plan.blocked:
         raise ImportRefused("the plan has errors or conflicts")
     team_pks = {c.pk for c in plan.of(Entity.TEAM) if c.pk}
@@ -58,6 +92,8 @@ def _apply(plan: Plan) -> list[dict]:
     for change in plan.of(Entity.TEAM):
         team = _save_row(Team, teams.get(f"pk:{change.pk}"), change)
         teams[f"key:{change.key}"] = team
+        if change.action != Action.UNCHANGED:
+            _log(change, by=by, team=team)
 
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(pk__in=[
@@ -71,6 +107,8 @@ def _apply(plan: Plan) -> list[dict]:
         else:
             user = _save_row(User, by_pk[change.pk], change)
         users[user.username] = user
+        if change.action != Action.UNCHANGED:
+            _log(change, by=by, person=user)
 
     services = Service.objects.in_bulk([c.pk for c in plan.of(Entity.SERVICE) if c.pk])
     for change in plan.of(Entity.SERVICE):
@@ -78,19 +116,25 @@ def _apply(plan: Plan) -> list[dict]:
             change.action == Action.CREATE or "team" in change.diff) else {}
         service = _save_row(Service, services.get(change.pk), change, extra)
         ServiceLink.objects.bulk_create([
-            ServiceLink(service=service, label=label, url=url)
-            for label, url in change.values.get("links_add", [])])
+            ServiceLink(service=service, kind=kind, label=label, url=url)
+            for kind, label, url in change.values.get("links_add", [])])
+        for kind, (label, url) in change.values.get("links_set", {}).items():
+            ServiceLink.objects.filter(service=service, kind=kind).update(label=label, url=url)
         for url, label in change.values.get("links_relabel", {}).items():
-            ServiceLink.objects.filter(service=service, url=url).update(label=label)
+            ServiceLink.objects.filter(service=service, url=url, kind=ServiceLink.Kind.OTHER
+                                       ).update(label=label)
+        if change.action != Action.UNCHANGED:
+            _log(change, by=by, service=service)
 
     missing = [c for c in plan.of(Entity.MEMBERSHIP, Action.CREATE)
                if c.values["username"] not in users]
     for username, user in User.objects.in_bulk(
             [c.values["username"] for c in missing], field_name="username").items():
         users[username] = user
-    Membership.objects.bulk_create([
-        Membership(team=teams[c.values["team"]], user=users[c.values["username"]])
-        for c in plan.of(Entity.MEMBERSHIP, Action.CREATE)])
+    for change in plan.of(Entity.MEMBERSHIP, Action.CREATE):
+        team, user = teams[change.values["team"]], users[change.values["username"]]
+        Membership.objects.create(team=team, user=user)
+        _log(change, by=by, team=team, person=user)
     return [{"entity": c.entity, "action": c.action, "key": c.key, "label": c.label,
              "diff": {k: [str(v[0]), str(v[1])] for k, v in c.diff.items()}}
             for c in plan.changes if c.action != Action.UNCHANGED]
@@ -99,11 +143,18 @@ def _apply(plan: Plan) -> list[dict]:
 def _apply_and_record(plan: Plan, record: CatalogImport) -> CatalogImport:
     try:
         with transaction.atomic():
-            record.changes = _apply(plan)
+            record.changes = _apply(plan, by=record.created_by)
             record.status = CatalogImport.Status.APPLIED
             record.applied_at = timezone.now()
             record.counts = plan.counts()
             record.save()
+            counts = plan.counts()
+            created = sum(counts[e][Action.CREATE] for e in Entity)
+            updated = sum(counts[e][Action.UPDATE] for e in Entity)
+            org_log(by=record.created_by, verb=OrgEvent.Verb.CATALOG_IMPORTED,
+                    message=f"Catalog imported from {', '.join(record.sources)[:300]}: "
+                            f"{created} created, {updated} updated",
+                    import_id=record.pk, counts=counts)
     except IntegrityError as exc:
         # Someone wrote the same rows between planning and applying: nothing of ours stayed.
         plan.conflicts.append(Problem("database", None, f"changed while importing ({exc}); "

@@ -25,6 +25,7 @@ from catalog.importing.records import (
     Skipped,
     TeamRecord,
 )
+from catalog.models import ServiceLink
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Backstage's rule for metadata.name: alphanumerics separated by single - _ or .
@@ -33,10 +34,14 @@ SLUG_MAX = 60
 SERVICE_KINDS = {"component", "system"}
 # Annotations that carry a link, with the label the service page shows.
 LINK_ANNOTATIONS = {
-    "backstage.io/source-location": "Repository",
-    "opsreview.io/runbook": "Runbook",
-    "opsreview.io/dashboard": "Dashboard",
+    "backstage.io/source-location": "repository",
+    "opsreview.io/runbook": "runbook",
+    "opsreview.io/dashboard": "dashboard",
 }
+# metadata.links entries whose type (or title) says which of the service's links they are.
+LINK_TYPES = {"repository": "repository", "repo": "repository", "source": "repository",
+              "runbook": "runbook", "dashboard": "dashboard", "oncall": "oncall",
+              "on-call": "oncall", "on call": "oncall"}
 _url = URLValidator(schemes=["http", "https"])
 
 
@@ -200,17 +205,19 @@ def _tier(doc: _Doc) -> int | None:
     return None
 
 
-def _links(doc: _Doc) -> list[tuple[str, str]]:
-    links: list[tuple[str, str]] = []
+def _links(doc: _Doc) -> list[tuple[str, str, str]]:
+    """(kind, label, url) per link: at most one of each kind but "other", http(s) only."""
+    links: list[tuple[str, str, str]] = []
     annotations = doc.mapping("metadata", "annotations")
-    for annotation, label in LINK_ANNOTATIONS.items():
+    for annotation, kind in LINK_ANNOTATIONS.items():
         value = annotations.get(annotation)
         if isinstance(value, str) and value.strip():
             # Backstage location values carry a type prefix: "url:https://…".
-            links.append((label, value.strip().removeprefix("url:")))
+            links.append((kind, ServiceLink.Kind(kind).label,
+                          value.strip().removeprefix("url:")))
     slug = annotations.get("github.com/project-slug")
-    if isinstance(slug, str) and slug.strip() and not any(lbl == "Repository" for lbl, _ in links):
-        links.append(("Repository", f"https://github.com/{slug.strip()}"))
+    if isinstance(slug, str) and slug.strip():
+        links.append(("repository", "Repository", f"https://github.com/{slug.strip()}"))
     raw = doc.get("metadata", "links")
     if raw is not None and not isinstance(raw, list):
         doc.problem(("metadata", "links"), "metadata.links must be a list")
@@ -220,18 +227,23 @@ def _links(doc: _Doc) -> list[tuple[str, str]]:
             doc.problem(("metadata", "links"), "every entry of metadata.links needs a url")
             continue
         url = item["url"].strip()
-        label = item.get("title") or item.get("type") or urlsplit(url).hostname or url
-        links.append((str(label)[:80], url))
-    checked, seen = [], set()
-    for label, url in links:
+        label = str(item.get("title") or item.get("type") or urlsplit(url).hostname or url)
+        kind = LINK_TYPES.get(str(item.get("type") or label).strip().lower(), "other")
+        links.append((kind, label[:80], url))
+    checked, kinds, urls = [], set(), set()
+    for kind, label, url in links:
         try:
             _url(url)
         except ValidationError:
             doc.problem(("metadata",), f"link {label!r} is not an http(s) address: {url!r}")
             continue
-        if url not in seen and len(url) <= 500:
-            seen.add(url)
-            checked.append((label, url))
+        if url in urls or len(url) > 500:
+            continue
+        if kind in kinds:
+            kind = "other"  # a second runbook is just another link
+        urls.add(url)
+        kinds.add(kind)
+        checked.append((kind, label, url))
     return checked
 
 

@@ -17,7 +17,7 @@ from catalog.importing.records import Owner, Parsed, Problem, ServiceRecord
 
 REQUIRED = ("slug", "name", "team")
 OPTIONAL = ("tier", "description", "repository", "runbook", "dashboard", "oncall")
-LINK_COLUMNS = {"repository": "Repository", "runbook": "Runbook", "dashboard": "Dashboard"}
+LINK_COLUMNS = ("repository", "runbook", "dashboard")  # each the service link of that kind
 LIMITS = {"slug": 60, "name": 120, "team": 120, "description": 5000, "oncall": 200}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _url = URLValidator(schemes=["http", "https"])
@@ -38,7 +38,7 @@ def _row(cells: dict, line: int, source: str, out: Parsed) -> None:
     if tier is not None and tier not in {"1", "2", "3"}:
         problems.append(f"tier {tier!r} is not 1, 2 or 3")
     links = []
-    for column, label in LINK_COLUMNS.items():
+    for column in LINK_COLUMNS:
         url = cells.get(column)
         if not url:
             continue
@@ -47,7 +47,7 @@ def _row(cells: dict, line: int, source: str, out: Parsed) -> None:
         except ValidationError:
             problems.append(f"{column} is not an http(s) address: {url!r}")
             continue
-        links.append((label, url[:500]))
+        links.append((column, column.capitalize(), url[:500]))
     if problems:
         out.problems += [Problem(source, line, message) for message in problems]
         return

@@ -20,6 +20,7 @@ from catalog.importing.records import Parsed, Problem, Skipped
 from catalog.models import Membership, Service, ServiceLink, Team
 
 DEFAULT_TIER = Service.Tier.TIER2
+OTHER = ServiceLink.Kind.OTHER
 
 
 class Entity(models.TextChoices):
@@ -203,9 +204,10 @@ class _Planner:
             if row is not None:
                 self.team_match[record.key] = row
             wanted = {"name": record.name, "description": record.description,
-                      "source_key": record.key}
+                      "email": record.email, "source_key": record.key}
             if row is None:
-                wanted.update(slug=record.slug, description=record.description or "")
+                wanted.update(slug=record.slug, description=record.description or "",
+                              email=record.email or "")
             change = self.add(Entity.TEAM, record, record.key, record.name, row, wanted)
             change.summary = f"/teams/{record.slug}/ · {len(record.members)} member(s) listed"
 
@@ -232,9 +234,9 @@ class _Planner:
 
     def services_(self) -> None:
         records = self.unique(self.parsed.services, "service", "key", "slug")
-        links = {}
-        for link in ServiceLink.objects.all().only("service_id", "label", "url"):
-            links.setdefault(link.service_id, {})[link.url] = link.label
+        links: dict = {}
+        for link in ServiceLink.objects.all().only("service_id", "kind", "label", "url"):
+            links.setdefault(link.service_id, []).append((link.kind, link.label, link.url))
         new_without_tier = 0
         for record in records:
             owner = record.owner
@@ -265,17 +267,8 @@ class _Planner:
                     f"{len(record.links)} link(s)" if record.links else ""]))
             if row is not None and row.team_id != self.team_pk(ref):
                 change.diff["team"] = [row.team.name, owner.text]
-            current = links.get(row.pk, {}) if row is not None else {}
-            add = [[label, url] for label, url in record.links if url not in current]
-            relabel = {url: label for label, url in record.links
-                       if url in current and current[url] != label}
-            if add:
-                change.values["links_add"] = add
-            if relabel:
-                change.values["links_relabel"] = relabel
-            if row is not None and (add or relabel):
-                change.diff["links"] = [", ".join(sorted(current.values())),
-                                        ", ".join(label for label, _ in record.links)]
+            self.plan_links(change, links.get(row.pk, []) if row is not None else [],
+                            record.links)
             if change.diff and change.action == Action.UNCHANGED:
                 change.action = Action.UPDATE
         if new_without_tier:
@@ -283,6 +276,34 @@ class _Planner:
                 f"{new_without_tier} new service(s) name no tier in the source and get tier "
                 f"{DEFAULT_TIER.value} (the default). Existing services keep their tier when the "
                 "source names none.")
+
+    @staticmethod
+    def plan_links(change: Change, current: list, wanted: list) -> None:
+        """Add or correct the source's links; links only OpsReview has are left alone.
+
+        A repository, runbook, dashboard or on-call link is matched by its kind (a service has
+        one of each), any other link by its address.
+        """
+        by_kind = {kind: (label, url) for kind, label, url in current if kind != OTHER}
+        other = {url: label for kind, label, url in current if kind == OTHER}
+        urls = {url for _, _, url in current}
+        add, set_, relabel = [], {}, {}
+        for kind, label, url in wanted:
+            if kind != OTHER and kind in by_kind:
+                if by_kind[kind] != (label, url):
+                    set_[kind] = [label, url]
+                    change.diff[f"{kind} link"] = [by_kind[kind][1], url]
+            elif kind == OTHER and url in other:
+                if other[url] != label:
+                    relabel[url] = label
+                    change.diff[f"link {url}"] = [other[url], label]
+            elif url not in urls or kind != OTHER:
+                add.append([kind, label, url])
+                if change.pk:
+                    change.diff[f"{kind} link" if kind != OTHER else f"link {label}"] = ["", url]
+        for name, value in (("links_add", add), ("links_set", set_), ("links_relabel", relabel)):
+            if value:
+                change.values[name] = value
 
     def memberships_(self, people: dict) -> None:
         wanted: dict = {}  # (team ref, username) -> (record, label)
@@ -328,7 +349,9 @@ class _Planner:
         for entity, rows in ((Entity.TEAM, self.teams), (Entity.SERVICE, self.services)):
             for row in rows:
                 family = row.source_key.partition(":")[0]
-                if row.source_key and family in families and row.source_key not in keys:
+                retired = getattr(row, "retired_at", None) is not None  # already taken out
+                if (row.source_key and family in families and row.source_key not in keys
+                        and not retired):
                     self.plan.gone.append(Gone(entity, row.source_key, row.name))
 
     def run(self) -> Plan:

@@ -76,7 +76,7 @@ class ServiceRecord:
     tier: int | None = None
     lifecycle: str | None = None
     oncall_contact: str | None = None
-    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, label, url)
 
 
 @dataclass

@@ -29,12 +29,12 @@ def run(name: str, text: str, **kwargs):
 def snapshot() -> tuple:
     """Every catalog row that an import may touch, with its update time."""
     return (
-        sorted(Team.objects.values_list("slug", "name", "description", "source_key",
+        sorted(Team.objects.values_list("slug", "name", "description", "email", "source_key",
                                         "updated_at")),
         sorted(Service.objects.values_list("slug", "name", "team__slug", "tier", "lifecycle",
                                            "oncall_contact", "source_key", "updated_at")),
         sorted(get_user_model().objects.values_list("username", "email", "first_name",
                                                     "last_name")),
         sorted(Membership.objects.values_list("team__slug", "user__username", "role")),
-        sorted(ServiceLink.objects.values_list("service__slug", "label", "url")),
+        sorted(ServiceLink.objects.values_list("service__slug", "kind", "label", "url")),
     )

@@ -2,11 +2,12 @@
 
 import textwrap
 import time
+from collections import Counter
 
 import pytest
 
 from catalog.importing import Action, Entity, catalog_import_run, plan_import, read_sources
-from catalog.models import CatalogImport, Membership, Service, Team
+from catalog.models import CatalogImport, Membership, OrgEvent, Service, ServiceLink, Team
 
 from ..conftest import join, make_service, make_team, make_user
 from .import_helpers import backstage_files, run, snapshot, upload
@@ -132,6 +133,22 @@ def test_every_created_or_updated_entity_is_recorded_on_the_import_row():
     assert record.applied_at is not None
 
 
+def test_every_created_or_updated_entity_leaves_an_audit_event(admin_user):
+    catalog_import_run(files=backstage_files(), by=admin_user)
+
+    verbs = Counter(OrgEvent.objects.values_list("verb", flat=True))
+    assert verbs == {"team_created": 4, "service_created": 13, "member_added": 6,
+                     "catalog_imported": 6 + 1}  # each person added, then the summary
+    assert OrgEvent.objects.get(verb="catalog_imported", person__username="alice").message == (
+        "alice added (catalog import)")
+    event = OrgEvent.objects.get(verb="service_created", service__slug="payments-api")
+    assert event.actor == admin_user and event.team.slug == "payments"
+    assert event.data["source"] == "component:default/payments-api"
+
+    catalog_import_run(files=backstage_files(), by=admin_user)  # unchanged: only the summary
+    assert OrgEvent.objects.count() == sum(verbs.values()) + 1
+
+
 def test_a_changed_source_updates_only_what_changed():
     run("a.yaml", GROUP + component("ledger", extra="  description: Old words."))
     ledger = Service.objects.get(slug="ledger")
@@ -143,6 +160,8 @@ def test_a_changed_source_updates_only_what_changed():
         "description": ["Old words.", "New words."]}
     ledger.refresh_from_db()
     assert ledger.description == "New words."
+    assert OrgEvent.objects.get(verb="service_changed").message == (
+        "Service ledger: description “Old words.” → “New words.” (catalog import)")
     assert outcome.plan.of(Entity.TEAM)[0].action == Action.UNCHANGED
 
 
@@ -175,6 +194,49 @@ def test_people_are_matched_by_username_without_regard_to_case(django_user_model
     assert person.email == "alice@acme.example"
     assert not django_user_model.objects.filter(username="alice").exists()
     assert Membership.objects.filter(user=person, team__slug="payments").exists()
+
+
+def test_links_have_kinds_and_a_kind_is_corrected_not_doubled():
+    make_team("Payments", slug="payments")
+    service = make_service(Team.objects.get(), slug="ledger")
+    ServiceLink.objects.create(service=service, kind="runbook", label="Runbook",
+                               url="https://old.example/runbook")
+    ServiceLink.objects.create(service=service, label="Status page", url="https://status.example")
+
+    catalog_import_run(files=backstage_files())
+
+    links = {(k, lbl, u) for k, lbl, u in service.links.values_list("kind", "label", "url")}
+    assert links == {
+        ("runbook", "Runbook", "https://old.example/runbook"),  # the source names no runbook
+        ("other", "Status page", "https://status.example"),  # links only OpsReview has stay
+        ("repository", "Repository", "https://github.com/acme/ledger/tree/main/")}
+    api = Service.objects.get(slug="payments-api")
+    assert set(api.links.values_list("kind", flat=True)) == {"repository", "runbook",
+                                                             "dashboard"}
+    deploy = Service.objects.get(slug="deploy-pipeline")
+    assert dict(deploy.links.values_list("label", "kind")) == {"Pipelines": "other",
+                                                               "runbook": "runbook"}
+
+    text = (GROUP + component("ledger", extra="  annotations:\n"
+                              "    opsreview.io/runbook: https://new.example/runbook"))
+    outcome = run("a.yaml", text)
+    assert outcome.plan.of(Entity.SERVICE)[0].diff == {
+        "runbook link": ["https://old.example/runbook", "https://new.example/runbook"]}
+    assert service.links.get(kind="runbook").url == "https://new.example/runbook"
+    assert service.links.filter(kind="runbook").count() == 1
+
+
+def test_a_group_email_becomes_the_team_email():
+    catalog_import_run(files=backstage_files())
+    assert Team.objects.get(slug="payments").email == "payments@acme.example"
+    assert Team.objects.get(slug="identity").email == ""
+
+
+def test_a_retired_service_gone_from_the_source_is_not_reported_again():
+    run("a.yaml", GROUP + component("ledger") + "---\n" + component("vault"))
+    Service.objects.get(slug="vault").retire()
+    outcome = run("a.yaml", GROUP + component("ledger"))
+    assert outcome.plan.gone == []
 
 
 def test_a_source_without_tier_keeps_the_tier_set_in_opsreview():
@@ -392,4 +454,4 @@ def test_a_failure_while_writing_rolls_everything_back(monkeypatch):
     with pytest.raises(RuntimeError):
         catalog_import_run(files=backstage_files())
     assert not Team.objects.exists() and not Service.objects.exists()
-    assert not CatalogImport.objects.exists()
+    assert not CatalogImport.objects.exists() and not OrgEvent.objects.exists()
