@@ -16,11 +16,11 @@ from catalog.importing import (
     pending_preview,
 )
 from catalog.models import CatalogImport
-from reviews.roles import is_ops_lead
+from reviews.permissions import can_manage_org
 
 
 def _require_ops_lead(user) -> None:
-    if not is_ops_lead(user):
+    if not can_manage_org(user):
         raise PermissionDenied("Only ops leads and administrators import the catalog.")
 
 
