@@ -59,7 +59,7 @@ def _log(change: Change, *, by, team=None, service=None, person=None) -> None:
     """One audit event per created or updated entity, as a change made on the pages leaves."""
     Verb = OrgEvent.Verb
     created = change.action == Action.CREATE
-    diff = {k: [str(a), str(b)] for k, v in change.diff.items() for a, b in [v]}
+    diff = {name: [str(old), str(new)] for name, (old, new) in change.diff.items()}
     if change.entity == Entity.TEAM:
         verb, message = ((Verb.TEAM_CREATED, f"Team {team.name} created") if created else
                          (Verb.TEAM_CHANGED, f"Team {team.name}: {_describe(diff)}"))
@@ -69,10 +69,13 @@ def _log(change: Change, *, by, team=None, service=None, person=None) -> None:
                          (Verb.CATALOG_IMPORTED, f"{person.username}: {_describe(diff)}"))
     elif change.entity == Entity.SERVICE:
         team = service.team
-        if "team" in diff:
+        moved = diff.pop("team", None)  # a move is logged as a move, as the pages do
+        if moved:
             org_log(by=by, verb=Verb.SERVICE_MOVED, service=service, team=team,
-                    message=f"Service {service.name} moved from {diff['team'][0]} to "
-                            f"{team.name} by the catalog import", source=change.key)
+                    message=f"Service {service.name} moved from {moved[0]} to {team.name} "
+                            "(catalog import)", source=change.key)
+        if not (created or diff):
+            return
         verb, message = ((Verb.SERVICE_CREATED, f"Service {service.name} created for "
                                                 f"{team.name}") if created else
                          (Verb.SERVICE_CHANGED, f"Service {service.name}: {_describe(diff)}"))

@@ -165,6 +165,27 @@ def test_a_changed_source_updates_only_what_changed():
     assert outcome.plan.of(Entity.TEAM)[0].action == Action.UNCHANGED
 
 
+def test_a_service_moved_to_another_team_is_logged_as_a_move():
+    platform = textwrap.dedent("""\
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: platform
+        spec:
+          type: team
+          children: []
+        """)
+    run("a.yaml", GROUP + component("ledger") + platform)
+
+    run("a.yaml", GROUP + component("ledger", owner="platform") + platform)
+
+    assert Service.objects.get(slug="ledger").team.slug == "platform"
+    assert list(OrgEvent.objects.filter(service__slug="ledger").values_list("verb", "message")) \
+        == [("service_moved", "Service ledger moved from payments to platform (catalog import)"),
+            ("service_created", "Service ledger created for payments (catalog import)")]
+
+
 def test_hand_made_rows_are_adopted_by_slug_not_duplicated(django_user_model):
     team = make_team("Payments", slug="payments")
     service = make_service(team, name="Ledger", slug="ledger", tier=1,
