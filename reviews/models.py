@@ -115,11 +115,27 @@ class QuestionnaireVersion(models.Model):
         return super().delete(*args, **kwargs)
 
     @transaction.atomic
-    def publish(self) -> None:
+    def publish(self, *, lint: bool = True) -> None:
+        """Publish the draft; refused while the lint (`reviews.lint`) finds an error.
+
+        Only the YAML loader passes `lint=False`: a shipped file is reviewed as code, and the
+        loader prints the lint's findings instead.
+        """
         if self.status != self.Status.DRAFT:
             raise ValidationError(f"{self} is already {self.status}.")
         if not Question.objects.filter(section__version=self).exists():
             raise ValidationError(f"{self} has no questions; there is nothing to publish.")
+        if lint:
+            from reviews.lint import errors
+            from reviews.lint import lint as run_lint
+
+            found = errors(run_lint(self))
+            if found:
+                raise ValidationError(
+                    [f"{self} cannot be published: the lint found {len(found)} error(s)."]
+                    + [str(finding) for finding in found[:20]],
+                    code="lint_errors",
+                )
         self.status = self.Status.PUBLISHED
         self.published_at = timezone.now()
         super().save(update_fields=["status", "published_at"])

@@ -24,7 +24,8 @@ def test_upgrade_carries_answers_by_key_and_lists_new_and_removed(review, author
     gone.delete()
     section = draft.sections.first()
     Question.objects.create(section=section, key="new-question", order=999,
-                            text="Do you have a game day every quarter?", kind="yes_no")
+                            text="Do you have a game day every quarter?", kind="yes_no",
+                            risk_rules={"no": "medium"})
     draft.publish()
     plan = services.upgrade_plan(review, draft)
     assert [q.key for q in plan.added] == ["new-question"]
