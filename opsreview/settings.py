@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "actions",
     "reports",
+    "learning",
     "demo",
     "api",
 ]

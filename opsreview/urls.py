@@ -22,6 +22,7 @@ urlpatterns = [
     path("actions/", include("actions.urls")),
     path("reports/", include("reports.urls")),
     path("reviews/", include("reviews.urls")),
+    path("learning/", include("learning.urls")),
     path("api/v1/", include("api.urls")),
     path("org/tokens/", include("orr.token_urls")),
 ]

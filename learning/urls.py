@@ -1,0 +1,15 @@
+from django.urls import path
+
+from learning import views
+
+app_name = "learning"
+urlpatterns = [
+    path("proposals/", views.proposal_queue, name="proposals"),
+    path("proposals/<int:pk>/decide/", views.proposal_decide, name="decide"),
+    path("propose/<str:code>/", views.propose, name="propose"),
+    path("questionnaire/<str:kind>/<int:number>/", views.version_page, name="version"),
+    path("questionnaire/<str:kind>/<int:number>/what-if/", views.whatif_page, name="whatif"),
+    path("questionnaire/<str:kind>/<int:number>/publish/", views.publish, name="publish"),
+    path("questionnaire/<str:kind>/<int:number>/lens.json", views.lens_export, name="lens_export"),
+    path("questionnaire/<str:kind>/import-lens/", views.lens_import, name="lens_import"),
+]

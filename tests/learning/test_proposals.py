@@ -1,0 +1,84 @@
+"""Proposals from COEs: provenance through accept, publish; merge; decline with a reason."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from learning import proposals
+from learning.models import Proposal
+from notifications.models import Notification
+from reviews.models import Question, Questionnaire
+from tests.learning.conftest import PROPOSAL
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_an_approved_coe_takes_proposals(approved_coe, lesson, author):
+    from reviews.models import Document
+
+    Document.objects.filter(pk=approved_coe.pk).update(state="draft")
+    approved_coe.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        proposals.propose(postmortem=approved_coe, lesson=lesson, by=author, **PROPOSAL)
+
+
+def test_an_outsider_cannot_propose_from_a_coe_they_cannot_see(approved_coe, lesson, outsider):
+    approved_coe.restricted = True
+    approved_coe.save(update_fields=["restricted"])
+    with pytest.raises(PermissionDenied):
+        proposals.propose(postmortem=approved_coe, lesson=lesson, by=outsider, **PROPOSAL)
+
+
+def test_accept_puts_the_question_into_a_draft_with_provenance(proposal, ops_lead):
+    question = proposals.accept(proposal, by=ops_lead)
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.ACCEPTED
+    draft = question.section.version
+    assert draft.status == "draft" and proposal.version == draft
+    assert question.key == proposal.question_key and question.help == PROPOSAL["guidance"]
+    assert question.risk_rules == {"no": "high"}
+    draft.publish()  # the lint passes: guidance and risk rule came with the proposal
+    # Provenance survives publishing and the next copy (keys are stable).
+    v3 = draft.copy_as_draft()
+    found = proposals.provenance(v3.questionnaire_id, [question.key])
+    assert [p.pk for p in found[question.key]] == [proposal.pk]
+    assert found[question.key][0].version.number == draft.number
+    assert Notification.objects.filter(user=proposal.proposer, verb="proposal",
+                                       message__contains="accepted").exists()
+
+
+def test_merge_adds_guidance_to_an_existing_question(proposal, ops_lead):
+    question = proposals.merge(proposal, by=ops_lead, into_key="customer-view")
+    assert f"From {proposal.postmortem.code}: {PROPOSAL['guidance']}" in question.help
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.MERGED and proposal.question_key == "customer-view"
+
+
+def test_decline_needs_a_reason_the_proposer_sees(proposal, ops_lead):
+    with pytest.raises(ValidationError):
+        proposals.decline(proposal, by=ops_lead, reason="  ")
+    proposals.decline(proposal, by=ops_lead, reason="Covered by the load-test question.")
+    proposal.refresh_from_db()
+    assert proposal.status == "declined"
+    note = Notification.objects.get(user=proposal.proposer, verb="proposal")
+    assert "Covered by the load-test question." in note.message
+
+
+def test_only_ops_leads_decide_and_only_once(proposal, author, ops_lead):
+    with pytest.raises(PermissionDenied):
+        proposals.accept(proposal, by=author)
+    proposals.decline(proposal, by=ops_lead, reason="No.")
+    with pytest.raises(ValidationError):
+        proposals.accept(proposal, by=ops_lead)
+
+
+def test_two_accepts_share_one_draft(proposal, lesson, author, ops_lead):
+    second = proposals.propose(postmortem=lesson.postmortem, lesson=lesson, by=author,
+                               **{**PROPOSAL, "text": "Is pool exhaustion alarmed?"})
+    q1 = proposals.accept(proposal, by=ops_lead)
+    q2 = proposals.accept(second, by=ops_lead)
+    assert q1.section.version_id == q2.section.version_id
+    orr = Questionnaire.objects.get(kind="orr")
+    assert orr.versions.filter(status="draft").count() == 1
+    assert Question.objects.filter(section__version_id=q1.section.version_id).count() == 95
