@@ -12,7 +12,7 @@ Mapping, chosen so that export → import gives back the same keys, texts and ri
 
 * question key → question id, section key → pillar id;
 * a yes/no question → choices `yes` and `no`; a choice question → one choice per answer
-  (id `c1`, `c2`…, title the answer); any other kind → one choice `answered`;
+  (id `c1`, `c2`…, title the answer); any other kind → one choice `answered_<kind>`;
 * our risk rule `{answer: level}` → one condition per rated answer (`yes`, `c2`…) with
   `HIGH_RISK`/`MEDIUM_RISK`/`NO_RISK`; the required `default` condition is `HIGH_RISK`
   (no rated answer chosen: treat as high);
@@ -85,7 +85,8 @@ def _choice_ids(question: Question) -> list[tuple[str, str, str]]:
         return [("yes", "Yes", "yes"), ("no", "No", "no")]
     if question.kind == Question.AnswerKind.CHOICE:
         return [(f"c{i}", str(c), str(c).lower()) for i, c in enumerate(question.choices, 1)]
-    return [("answered", "Answered", "")]
+    # The kind rides in the id, so the round trip keeps it (e.g. `answered_markdown`).
+    return [(f"answered_{question.kind}", "Answered", "")]
 
 
 def export_lens(version: QuestionnaireVersion) -> Export:
@@ -375,8 +376,11 @@ def _import_question(question: dict) -> dict:
     if ids == ["yes", "no"]:
         kind, options = Question.AnswerKind.YES_NO, []
         answer_of = {"yes": "yes", "no": "no"}
-    elif ids == ["answered"]:
-        kind, options, answer_of = Question.AnswerKind.MARKDOWN, [], {}
+    elif len(ids) == 1 and ids[0].startswith("answered"):
+        kind = ids[0].removeprefix("answered_")
+        if kind not in Question.AnswerKind.values:
+            kind = Question.AnswerKind.MARKDOWN
+        options, answer_of = [], {}
     else:
         kind = Question.AnswerKind.CHOICE
         options = [c["title"] for c in choices]
