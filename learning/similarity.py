@@ -1,0 +1,158 @@
+"""Recurring contributing factors across COEs: similar text (rapidfuzz), plus category and service.
+
+Explainable: every match carries the words the two factors share. Never across a COE the viewer
+cannot see: the candidates are read through `reviews.visibility.visible_documents` (the weekly
+report, read by everyone, sees no restricted and no draft COE at all).
+
+A factor that resembles an earlier COE's factor whose action item was *closed before* this
+incident is flagged "recurred after its fix": the evidence that the action did not work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from actions.models import ActionItem
+from postmortems.models import ContributingFactor, Postmortem
+from reviews.models import State
+from reviews.visibility import visible_documents
+
+THRESHOLD = 70          # combined score out of 100
+MIN_SHARED = 2          # an explanation needs at least two shared words
+CATEGORY_BONUS = 10
+SERVICE_BONUS = 10
+TEXT_WEIGHT = 0.8
+STOPWORDS = frozenset("""
+a an and are as at be been but by did do does for from had has have in into is it its no not
+of on or our so than that the their then there these this those to too was we were what when
+which while who why will with would not nor any all each per our your they them after before
+""".split())
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def words(text: str) -> frozenset[str]:
+    found = set()
+    for word in WORD.findall(text.lower()):
+        if len(word) < 3 or word in STOPWORDS:
+            continue
+        found.add(word[:-1] if word.endswith("s") and len(word) > 4 else word)
+    return frozenset(found)
+
+
+def normalise(text: str) -> str:
+    return " ".join(sorted(words(text)))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One candidate factor, read once (values), never a model instance."""
+
+    pk: int
+    text: str
+    category: str
+    postmortem_id: int
+    code: str
+    service_id: int
+    incident_start: object
+
+
+@dataclass
+class Match:
+    factor: Row
+    other: Row
+    score: int
+    shared: list[str]
+    same_category: bool
+    same_service: bool
+    actions: list[ActionItem] = field(default_factory=list)
+    recurred_after_fix: bool = False
+
+
+def _rows(queryset) -> list[Row]:
+    return [Row(*values) for values in queryset.values_list(
+        "pk", "text", "category", "postmortem_id", "postmortem__code",
+        "postmortem__service_id", "postmortem__incident_start")]
+
+
+def candidates(viewer=None):
+    """The factors of every COE `viewer` may see (no viewer: the report's public view)."""
+    if viewer is None:
+        coes = Postmortem.objects.filter(deleted_at__isnull=True, restricted=False).exclude(
+            state=State.DRAFT)
+    else:
+        coes = visible_documents(viewer, Postmortem.objects.all())
+    return ContributingFactor.objects.filter(postmortem__in=coes.values("pk"))
+
+
+def match(queries: list[Row], corpus: list[Row], *, limit: int = 5) -> list[Match]:
+    """The best matches of each query in the corpus (other COEs only); pure, no queries."""
+    if not queries or not corpus:
+        return []
+    choices = [normalise(row.text) for row in corpus]
+    corpus_words = [frozenset(choice.split()) for choice in choices]
+    found: list[Match] = []
+    for query in queries:
+        query_words = words(query.text)
+        hits = process.extract(normalise(query.text), choices, scorer=fuzz.token_set_ratio,
+                               limit=limit * 4 + 10,
+                               score_cutoff=(THRESHOLD - CATEGORY_BONUS - SERVICE_BONUS)
+                               / TEXT_WEIGHT)
+        best = []
+        for _choice, text_score, index in hits:
+            other = corpus[index]
+            if other.postmortem_id == query.postmortem_id:
+                continue
+            shared = sorted(query_words & corpus_words[index])
+            if len(shared) < MIN_SHARED:
+                continue
+            same_category = other.category == query.category
+            same_service = other.service_id == query.service_id
+            score = round(TEXT_WEIGHT * text_score + CATEGORY_BONUS * same_category
+                          + SERVICE_BONUS * same_service)
+            if score >= THRESHOLD:
+                best.append(Match(query, other, min(score, 100), shared, same_category,
+                                  same_service))
+        best.sort(key=lambda m: (-m.score, m.other.code))
+        found.extend(best[:limit])
+    return found
+
+
+def _attach_actions(matches: list[Match]) -> None:
+    """The matched factors' action items (one query) and the "recurred after its fix" flag."""
+    ids = {m.other.pk for m in matches}
+    items: dict[int, list[ActionItem]] = defaultdict(list)
+    for item in ActionItem.objects.filter(source_factor_id__in=ids).order_by("pk"):
+        items[item.source_factor_id].append(item)
+    for m in matches:
+        m.actions = items.get(m.other.pk, [])
+        start = m.factor.incident_start
+        m.recurred_after_fix = bool(start) and m.other.incident_start < start and any(
+            item.status == ActionItem.Status.DONE and item.closed_at and item.closed_at < start
+            for item in m.actions)
+
+
+def similar_for_postmortem(postmortem, viewer, *, limit: int = 5) -> list[Match]:
+    """Factors of other COEs (that `viewer` may see) resembling this COE's factors."""
+    queries = _rows(ContributingFactor.objects.filter(postmortem=postmortem))
+    corpus = _rows(candidates(viewer).exclude(postmortem=postmortem))
+    matches = match(queries, corpus, limit=limit)
+    _attach_actions(matches)
+    return matches
+
+
+def recurring_themes(*, since=None, limit: int = 20) -> list[Match]:
+    """For the weekly report: factors of COEs (since `since`) resembling earlier COEs' factors,
+    those that recurred after their fix first. Public view only."""
+    pool = candidates(None)
+    recent = pool.filter(postmortem__incident_start__gte=since) if since else pool
+    queries = _rows(recent)
+    corpus = _rows(pool)
+    matches = [m for m in match(queries, corpus, limit=3)
+               if m.other.incident_start < m.factor.incident_start]
+    _attach_actions(matches)
+    matches.sort(key=lambda m: (not m.recurred_after_fix, -m.score))
+    return matches[:limit]
