@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import OPS_LEADS_GROUP
+from learning.similarity import recurring_themes
 from opsreview.links import site_url
 from opsreview.rendering import render_pdf
 from orr import printing as orr_printing
@@ -236,6 +237,8 @@ def weekly_report_context(week: Week) -> dict:
         "time_zone": settings.TIME_ZONE,
         "data": data,
         "charts": report_charts(data),
+        # COEs of the last quarter whose factors resemble earlier COEs' (learning.similarity).
+        "recurring": recurring_themes(since=week.start_at - dt.timedelta(weeks=12)),
     }
 
 
