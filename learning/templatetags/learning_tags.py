@@ -19,7 +19,7 @@ def similar_factors(context, postmortem):
     for m in matches:
         by_factor[m.factor.pk].append(m)
     groups = []
-    for factor_id, found in by_factor.items():
+    for found in by_factor.values():
         codes = sorted({m.other.code for m in found})
         groups.append({"factor": found[0].factor, "matches": found, "codes": codes,
                        "recurred": any(m.recurred_after_fix for m in found)})
