@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from learning.models import Proposal
-from reviews.models import Answer
+from reviews.models import Answer, Question
 
 RISK_CHOICES = [("", "no risk suggested")] + [
     (value, label) for value, label in Answer.Risk.choices if value in ("high", "medium", "none")
@@ -91,3 +91,55 @@ class DecideForm(forms.Form):
 
 class LensUploadForm(forms.Form):
     file = forms.FileField(label="Well-Architected custom lens (JSON)")
+
+
+class QuestionEditForm(RiskRuleMixin, forms.Form):
+    text = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                           label="Question")
+    help = forms.CharField(required=False, max_length=5000, label="Guidance",
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(choices=Question.AnswerKind.choices, label="Answer")
+    choices_text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                   label="Choices (one a line, for a choice question)")
+    required = forms.BooleanField(required=False, initial=True)
+    risk_rules_text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Risk rule",
+        help_text="One line per answer: `no: high`, `weekly: medium`, `daily: none`.")
+    meaning = forms.ChoiceField(
+        required=False, widget=forms.RadioSelect, label="You changed the wording. Is the "
+        "meaning the same?",
+        choices=[("same", "Same meaning, clearer words: keep the key (existing answers stay)"),
+                 ("changed", "The meaning changed: a new key (existing answers do not carry)")])
+
+    def __init__(self, *args, question: Question | None = None, **kwargs):
+        self.question = question
+        if question is not None and not kwargs.get("initial"):
+            kwargs["initial"] = {
+                "text": question.text, "help": question.help, "kind": question.kind,
+                "choices_text": "\n".join(question.choices), "required": question.required,
+                "risk_rules_text": "\n".join(f"{a}: {lv}" for a, lv in question.risk_rules.items()),
+            }
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        kind, choices = data.get("kind"), data.get("choices_text") or []
+        if kind == "choice" and len(choices) < 2:
+            self.add_error("choices_text", "A choice question needs at least two choices.")
+        if kind != "choice" and choices:
+            self.add_error("choices_text", "Choices apply to choice questions only.")
+        answers = {"yes", "no"} if kind == "yes_no" else {c.lower() for c in choices}
+        for answer in data.get("risk_rules_text") or {}:
+            if answer not in answers:
+                self.add_error("risk_rules_text", f"{answer!r} is not an answer of this question.")
+        text = (data.get("text") or "").strip()
+        if self.question is not None and text and text != self.question.text.strip() \
+                and not data.get("meaning"):
+            self.add_error("meaning", "Say whether the meaning changed: it decides the key.")
+        return data
+
+    def question_fields(self) -> dict:
+        data = self.cleaned_data
+        return {"text": data["text"], "help": data["help"], "kind": data["kind"],
+                "choices": data["choices_text"], "required": data["required"],
+                "risk_rules": data["risk_rules_text"]}

@@ -10,15 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from learning import proposals
-from learning.forms import DecideForm, LensUploadForm, ProposalForm
+from learning import editor, proposals
+from learning.forms import DecideForm, LensUploadForm, ProposalForm, QuestionEditForm
 from learning.lens import LensError, export_lens, import_lens, parse_lens
 from learning.models import Proposal
 from learning.whatif import what_if
 from postmortems.models import ContributingFactor, Lesson, Postmortem
 from reviews.access import get_document_for_user
 from reviews.lint import errors, lint
-from reviews.models import Kind, QuestionnaireVersion
+from reviews.models import Kind, Question, QuestionnaireVersion, Section
 from reviews.permissions import is_ops_lead
 
 
@@ -178,3 +178,110 @@ def lens_import(request, kind):
         return redirect(_latest_page(kind))
     messages.success(request, f"Imported {upload.name} as draft {version}.")
     return redirect("learning:version", kind=kind, number=version.number)
+
+
+# --- the draft editor (ops leads) -----------------------------------------------------------
+
+
+def _draft_for_edit(request, kind, number) -> QuestionnaireVersion:
+    _require_ops_lead(request)
+    return _version(kind, number)
+
+
+def _back(version, anchor: str = ""):
+    url = reverse("learning:version", kwargs={"kind": version.questionnaire.kind,
+                                              "number": version.number})
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+def question_edit(request, kind, number, key=None, section_key=None):
+    """Add (`section_key`) or edit (`key`) a question of a draft version."""
+    version = _draft_for_edit(request, kind, number)
+    question = None
+    if key is not None:
+        question = get_object_or_404(Question.objects.select_related("section"),
+                                     section__version=version, key=key)
+        section = question.section
+    else:
+        section = get_object_or_404(Section, version=version, key=section_key)
+    form = QuestionEditForm(request.POST or None, question=question)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if question is None:
+                question = editor.question_add(section, **form.question_fields())
+                messages.success(request, f"Added {question.key!r}.")
+            else:
+                old = question.key
+                question = editor.question_change(
+                    question, meaning_changed=form.cleaned_data["meaning"] == "changed",
+                    **form.question_fields())
+                messages.success(request, f"Saved {question.key!r}" + (
+                    f" (new key; {old!r} is retired)." if question.key != old else "."))
+        except ValidationError as exc:
+            form.add_error(None, _message(exc))
+        else:
+            return _back(version, f"q-{question.key}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/question_form.html", {
+        "version": version, "section": section, "question": question, "form": form,
+        "locked": version.is_locked}, status=status)
+
+
+@require_POST
+def question_action(request, kind, number, key):
+    version = _draft_for_edit(request, kind, number)
+    question = get_object_or_404(Question.objects.select_related("section__version"),
+                                 section__version=version, key=key)
+    action = request.POST.get("action")
+    try:
+        if action == "retire":
+            editor.question_retire(question)
+            messages.success(request, f"Retired {key!r}; the key is never used again.")
+            return _back(version, f"s-{question.section.key}")
+        if action in ("up", "down"):
+            editor.question_move(question, step=-1 if action == "up" else 1)
+        elif action == "move":
+            target = get_object_or_404(Section, version=version, key=request.POST.get("section"))
+            editor.question_move(question, to_section=target)
+        else:
+            messages.error(request, "Unknown action.")
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+    return _back(version, f"q-{key}")
+
+
+@require_POST
+def section_action(request, kind, number):
+    version = _draft_for_edit(request, kind, number)
+    action = request.POST.get("action")
+    try:
+        if action == "add":
+            title = request.POST.get("title", "").strip()
+            if not title:
+                raise ValidationError("A section needs a title.")
+            section = editor.section_add(version, title=title,
+                                         guidance=request.POST.get("guidance", ""))
+            return _back(version, f"s-{section.key}")
+        section = get_object_or_404(Section, version=version, key=request.POST.get("section"))
+        if action in ("up", "down"):
+            editor.section_move(section, step=-1 if action == "up" else 1)
+        elif action == "retire":
+            editor.section_retire(section)
+        elif action == "rename":
+            section.title = request.POST.get("title", section.title)[:200]
+            section.guidance = request.POST.get("guidance", section.guidance)
+            section.save()
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+    return _back(version)
+
+
+@require_POST
+def new_draft(request, kind, number):
+    """Copy a published version into a new draft to edit (the published one stays locked)."""
+    version = _draft_for_edit(request, kind, number)
+    existing = version.questionnaire.versions.filter(status="draft").order_by("-number").first()
+    if existing is not None:
+        messages.info(request, f"Draft v{existing.number} already exists; edit that one.")
+        return _back(existing)
+    return _back(version.copy_as_draft())
