@@ -80,3 +80,38 @@ class Proposal(models.Model):
     def source_url(self) -> str:
         anchor = f"factor-{self.factor_id}" if self.factor_id else f"lesson-{self.lesson_id}"
         return reverse("postmortems:detail", args=[self.postmortem.code]) + f"#{anchor}"
+
+
+class TargetedReReview(models.Model):
+    """A re-review started from the what-if of a newly published version: the affected
+    services get a new ORR on it that asks only the new or changed questions, with every
+    other answer carried from their approved ORR (to be confirmed on submission).
+
+    The minimum for this loop; the periodic-review campaigns fold it in once they land.
+    """
+
+    version = models.ForeignKey(
+        "reviews.QuestionnaireVersion", on_delete=models.PROTECT, related_name="rereviews"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Re-review for {self.version}"
+
+
+class ReReviewItem(models.Model):
+    rereview = models.ForeignKey(TargetedReReview, on_delete=models.CASCADE, related_name="items")
+    review = models.ForeignKey("reviews.Document", on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey("reviews.Document", on_delete=models.PROTECT, related_name="+")
+    # The question keys this service must answer; every other answer was carried.
+    asked = models.JSONField(default=list)
+    carried = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.review_id} asks {len(self.asked)}"

@@ -20,5 +20,8 @@ urlpatterns = [
          name="question_edit"),
     path("questionnaire/<str:kind>/<int:number>/questions/<slug:key>/action/",
          views.question_action, name="question_action"),
+    path("questionnaire/<str:kind>/<int:number>/rereview/", views.rereview_start,
+         name="rereview_start"),
+    path("rereview/<int:pk>/", views.rereview_page, name="rereview"),
     path("questionnaire/<str:kind>/import-lens/", views.lens_import, name="lens_import"),
 ]

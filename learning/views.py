@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from learning import editor, proposals
+from learning import rereview as rereview_services
 from learning.forms import DecideForm, LensUploadForm, ProposalForm, QuestionEditForm
 from learning.lens import LensError, export_lens, import_lens, parse_lens
-from learning.models import Proposal
+from learning.models import Proposal, TargetedReReview
 from learning.whatif import what_if
 from postmortems.models import ContributingFactor, Lesson, Postmortem
 from reviews.access import get_document_for_user
@@ -285,3 +286,32 @@ def new_draft(request, kind, number):
         messages.info(request, f"Draft v{existing.number} already exists; edit that one.")
         return _back(existing)
     return _back(version.copy_as_draft())
+
+
+# --- targeted re-review ---------------------------------------------------------------------
+
+
+@require_POST
+def rereview_start(request, kind, number):
+    _require_ops_lead(request)
+    version = _version(kind, number)
+    try:
+        rereview = rereview_services.start(version, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+        return redirect("learning:whatif", kind=kind, number=number)
+    messages.success(request, f"Started {rereview.items.count()} targeted re-review(s).")
+    return redirect("learning:rereview", pk=rereview.pk)
+
+
+def rereview_page(request, pk):
+    _require_ops_lead(request)
+    rereview = get_object_or_404(TargetedReReview.objects.select_related("version__questionnaire"),
+                                 pk=pk)
+    items = list(rereview.items.select_related("review__service", "source"))
+    keys = {key for item in items for key in item.asked}
+    questions = {q.key: q for q in rereview.version.questions().filter(key__in=keys)}
+    origin = proposals.provenance(rereview.version.questionnaire_id, keys)
+    asked = [(questions[k], origin.get(k, [])) for k in sorted(keys) if k in questions]
+    return render(request, "learning/rereview.html", {
+        "rereview": rereview, "items": items, "asked": asked})

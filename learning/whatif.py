@@ -76,8 +76,16 @@ def _suggested(rules: dict, choice: str) -> str:
     return (rules or {}).get(_value(choice), "")
 
 
+def previous_version(version: QuestionnaireVersion) -> QuestionnaireVersion | None:
+    """The published (or since retired) version before `version`: what it is compared with."""
+    return (
+        version.questionnaire.versions.exclude(status=QuestionnaireVersion.Status.DRAFT)
+        .filter(number__lt=version.number).order_by("-number").first()
+    )
+
+
 def what_if(draft: QuestionnaireVersion) -> WhatIf:
-    base = draft.questionnaire.latest_published()
+    base = previous_version(draft)
     draft_questions = {q.key: q for q in draft.questions()}
     base_questions = {q.key: q for q in base.questions()} if base else {}
     added = [q for key, q in draft_questions.items() if key not in base_questions]
