@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from learning import proposals, rereview
 from reviews.models import Document
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def approved_review(review, author):
     answer_everything(review, author)
-    Document.objects.filter(pk=review.pk).update(state="approved")
+    Document.objects.filter(pk=review.pk).update(state="approved", approved_at=timezone.now())
     review.refresh_from_db()
     return review
 

@@ -34,7 +34,8 @@ def close_action(coe, author, *, closed_days):
     factor = coe.factors.get()
     return ActionItem.objects.create(
         title="Cap the pool", owner=author, team=coe.service.team, due_date=BASE.date(),
-        document=coe, source_factor=factor, status=ActionItem.Status.DONE, closing_note="Capped at 20.",
+        document=coe, source_factor=factor, status=ActionItem.Status.DONE,
+        closing_note="Capped at 20.",
         closed_at=BASE + dt.timedelta(days=closed_days))
 
 

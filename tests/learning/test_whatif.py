@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from learning.whatif import what_if
 from orr import services as orr_services
@@ -18,7 +19,7 @@ def seed(team, author, n: int, tier1: int):
     for i in range(n):
         service = make_service(team, tier=1 if i < tier1 else 2)
         review = orr_services.orr_start(service=service, by=author, trigger="pre_launch")
-        Document.objects.filter(pk=review.pk).update(state="approved")
+        Document.objects.filter(pk=review.pk).update(state="approved", approved_at=timezone.now())
 
 
 @pytest.fixture
