@@ -82,3 +82,49 @@ def test_two_accepts_share_one_draft(proposal, lesson, author, ops_lead):
     orr = Questionnaire.objects.get(kind="orr")
     assert orr.versions.filter(status="draft").count() == 1
     assert Question.objects.filter(section__version_id=q1.section.version_id).count() == 95
+
+
+def _count(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_queue_query_count_is_flat(proposal, lesson, author, ops_lead, client):
+    from django.urls import reverse
+
+    client.force_login(ops_lead)
+    url = reverse("learning:proposals")
+    few = _count(client, url)
+    Proposal.objects.bulk_create(
+        Proposal(postmortem=lesson.postmortem, lesson=lesson, proposer=author,
+                 source_text=lesson.text, **{**PROPOSAL, "text": f"Question {i}?"})
+        for i in range(200))
+    assert _count(client, url) == few
+
+
+def test_proposer_sees_the_decline_reason_on_the_queue(proposal, author, ops_lead, client):
+    from django.urls import reverse
+
+    proposals.decline(proposal, by=ops_lead, reason="Already asked under load tests.")
+    client.force_login(author)
+    page = client.get(reverse("learning:proposals")).content.decode()
+    assert "Already asked under load tests." in page
+
+
+def test_propose_page_keeps_input_on_error(approved_coe, lesson, author, client):
+    from django.urls import reverse
+
+    client.force_login(author)
+    url = reverse("learning:propose", args=[approved_coe.code]) + f"?lesson={lesson.pk}"
+    response = client.post(url, {"lesson": lesson.pk, "section_key": "architecture",
+                                 "text": "Is the pool bounded?", "guidance": "g",
+                                 "kind": "yes_no", "risk_rules_text": "maybe: high",
+                                 "why": "w"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "is not an answer" in body and "Is the pool bounded?" in body
+    assert not Proposal.objects.exists()
