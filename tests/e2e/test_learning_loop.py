@@ -1,11 +1,13 @@
 """The learning loop in a real browser: an ops lead turns a COE lesson into an ORR question,
 accepts it into a draft, lints it, sees the what-if, publishes v2 and starts the targeted
-re-review of the services with an approved ORR."""
+re-review of the services with an approved ORR; a member of the affected service answers only
+the new question and an outside reviewer approves."""
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from catalog.models import Membership
 from postmortems.models import Lesson
 from reviews.models import Document, Questionnaire
 from tests.conftest import answer_everything, join, make_user
@@ -17,12 +19,14 @@ pytestmark = pytest.mark.usefixtures("transactional_db")
 
 
 def test_lesson_to_question_to_v2_to_rereview(page, live_server, questionnaires, checkout,
-                                             payments, django_user_model):
+                                             payments, platform, django_user_model):
     from catalog.models import ops_leads_group
     from orr import services as orr_services
 
     ana = make_user(django_user_model, "ana")
     join(ana, payments)
+    raj = make_user(django_user_model, "raj")
+    join(raj, platform, Membership.Role.REVIEWER)
     olga = make_user(django_user_model, "olga")
     olga.groups.add(ops_leads_group())
     coe = complete(make_coe(checkout, ana))
@@ -75,3 +79,28 @@ def test_lesson_to_question_to_v2_to_rereview(page, live_server, questionnaires,
     unanswered = [a.question.key for a in new.answers.select_related("question")
                   if not a.is_answered]
     assert len(unanswered) == 1
+
+    # A member of the affected service answers only the new question, assigns an outside
+    # reviewer and submits; every other answer was carried.
+    new_answer = new.answers.select_related("question__section").get(question__key=unanswered[0])
+    page.context.clear_cookies()
+    login(page, live_server, "ana", "pw")
+    page.goto(f"{live_server.url}/orr/{new.code}/section/{new_answer.question.section.key}/")
+    card = page.locator(f"#q{new_answer.pk}")
+    card.locator("select[name$=choice]").select_option("yes")
+    card.locator("select[name$=risk]").select_option("none")
+    expect(card.locator("[data-status]")).to_contain_text("Saved", timeout=15_000)
+    page.goto(f"{live_server.url}/orr/{new.code}/")
+    page.select_option("select[name=reviewer]", label="raj")
+    page.get_by_role("button", name="Assign").click()
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".alert-success")).to_contain_text("submitted for review")
+
+    # The reviewer approves.
+    page.context.clear_cookies()
+    login(page, live_server, "raj", "pw")
+    page.goto(f"{live_server.url}/orr/{new.code}/")
+    page.get_by_label("Approve").check()
+    page.fill("textarea[name=reason]", "Only the new pool question was open; answered.")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".alert-success")).to_contain_text("is now approved")
