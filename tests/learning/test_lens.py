@@ -91,3 +91,20 @@ def test_import_command_refuses_a_hostile_file(tmp_path):
     with pytest.raises(CommandError, match="the lens allows 128"):
         call_command("import_lens", str(bad))
     assert not Questionnaire.objects.get(kind="orr").versions.filter(status="draft").exists()
+
+
+def test_page_export_and_import_buttons(orr_v1, ops_lead, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(ops_lead)
+    exported = client.get(reverse("learning:lens_export", args=["orr", orr_v1.number]))
+    assert exported["Content-Type"] == "application/json"
+    lens = b"".join(exported.streaming_content) if exported.streaming else exported.content
+    response = client.post(reverse("learning:lens_import", args=["orr"]),
+                           {"file": SimpleUploadedFile("lens.json", lens)}, follow=True)
+    assert "Imported lens.json as draft" in response.content.decode()
+    bad = client.post(reverse("learning:lens_import", args=["orr"]),
+                      {"file": SimpleUploadedFile("evil.json", b"[" * 100 + b"]" * 100)},
+                      follow=True)
+    assert "evil.json was not imported: the JSON nests deeper" in bad.content.decode()
