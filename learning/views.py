@@ -71,10 +71,12 @@ def propose(request, code):
 
 def proposal_queue(request):
     rows = list(proposals.queue(request.user))
-    draft = proposals.orr_questionnaire().versions.filter(status="draft").order_by(
-        "-number").first()
+    questionnaire = proposals.orr_questionnaire()
+    draft = questionnaire.versions.filter(status="draft").order_by("-number").first()
+    published = questionnaire.latest_published()
     return render(request, "learning/proposals.html", {
         "proposals": rows, "ops_lead": is_ops_lead(request.user), "draft": draft,
+        "published": published,
         "open_count": sum(1 for p in rows if p.status == Proposal.Status.OPEN),
     })
 
