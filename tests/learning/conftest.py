@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from postmortems import services as coe_services
 from postmortems.models import Lesson
 from reviews.models import Document
 from tests.postmortems.conftest import complete, make_coe
@@ -12,7 +12,7 @@ from tests.postmortems.conftest import complete, make_coe
 
 def approve(document) -> None:
     # Setup only: the approval workflow has its own tests; here the COE just needs to be approved.
-    Document.objects.filter(pk=document.pk).update(state="approved")
+    Document.objects.filter(pk=document.pk).update(state="approved", approved_at=timezone.now())
     document.refresh_from_db()
 
 
@@ -50,5 +50,3 @@ def proposal(lesson, author):
 
     return proposals.propose(postmortem=lesson.postmortem, lesson=lesson, by=author, **PROPOSAL)
 
-
-__all__ = ["approve", "coe_services"]
