@@ -161,8 +161,18 @@ def queue(user):
     return rows.order_by("status", "-created_at")
 
 
-def provenance(questionnaire_id: int, keys) -> dict[str, list[Proposal]]:
-    """Key → the accepted or merged proposals behind it (one query), oldest first."""
+def mark_visible(rows, user) -> list[Proposal]:
+    """Set `source_visible` on each proposal: a restricted COE the user may not see is named
+    only as "a restricted COE" (no code, no link). Only restricted COEs are checked."""
+    for proposal in rows:
+        proposal.source_visible = (
+            not proposal.postmortem.restricted or can_view(user, proposal.postmortem))
+    return rows
+
+
+def provenance(questionnaire_id: int, keys, user=None) -> dict[str, list[Proposal]]:
+    """Key → the accepted or merged proposals behind it (one query), oldest first; with
+    `user`, each marked with whether its COE may be named to them (`mark_visible`)."""
     rows = (
         Proposal.objects.filter(version__questionnaire_id=questionnaire_id, question_key__in=keys)
         .exclude(status__in=[Proposal.Status.OPEN, Proposal.Status.DECLINED])
@@ -170,6 +180,6 @@ def provenance(questionnaire_id: int, keys) -> dict[str, list[Proposal]]:
         .order_by("created_at")
     )
     found: dict[str, list[Proposal]] = defaultdict(list)
-    for proposal in rows:
+    for proposal in mark_visible(rows, user) if user is not None else rows:
         found[proposal.question_key].append(proposal)
     return dict(found)

@@ -70,7 +70,7 @@ def propose(request, code):
 
 
 def proposal_queue(request):
-    rows = list(proposals.queue(request.user))
+    rows = proposals.mark_visible(list(proposals.queue(request.user)), request.user)
     questionnaire = proposals.orr_questionnaire()
     draft = questionnaire.versions.filter(status="draft").order_by("-number").first()
     published = questionnaire.latest_published()
@@ -111,7 +111,7 @@ def version_page(request, kind, number):
     version = _version(kind, number)
     sections = list(version.sections.order_by("order").prefetch_related("questions"))
     keys = [q.key for s in sections for q in s.questions.all()]
-    origin = proposals.provenance(version.questionnaire_id, keys)
+    origin = proposals.provenance(version.questionnaire_id, keys, request.user)
     findings = lint(version) if version.status == "draft" else []
     for section in sections:
         section.rows = [(q, origin.get(q.key, [])) for q in section.questions.all()]
@@ -313,7 +313,7 @@ def rereview_page(request, pk):
     items = list(rereview.items.select_related("review__service", "source"))
     keys = {key for item in items for key in item.asked}
     questions = {q.key: q for q in rereview.version.questions().filter(key__in=keys)}
-    origin = proposals.provenance(rereview.version.questionnaire_id, keys)
+    origin = proposals.provenance(rereview.version.questionnaire_id, keys, request.user)
     asked = [(questions[k], origin.get(k, [])) for k in sorted(keys) if k in questions]
     return render(request, "learning/rereview.html", {
         "rereview": rereview, "items": items, "asked": asked})

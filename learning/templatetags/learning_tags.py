@@ -40,7 +40,8 @@ def question_origin(context, question):
         keys = Proposal.objects.filter(version__questionnaire_id=version.questionnaire_id) \
             .values_list("question_key", flat=True)
         cache = (version.questionnaire_id,
-                 provenance(version.questionnaire_id, list(keys)))
+                 provenance(version.questionnaire_id, list(keys),
+                            request.user if request is not None else None))
         if request is not None:
             request._question_origin = cache
     return {"origin": cache[1].get(question.key, [])}

@@ -128,3 +128,19 @@ def test_propose_page_keeps_input_on_error(approved_coe, lesson, author, client)
     body = response.content.decode()
     assert "is not an answer" in body and "Is the pool bounded?" in body
     assert not Proposal.objects.exists()
+
+
+def test_provenance_of_a_restricted_coe_is_not_named_to_outsiders(proposal, ops_lead, author,
+                                                                  outsider, client):
+    from django.urls import reverse
+
+    question = proposals.accept(proposal, by=ops_lead)
+    coe = proposal.postmortem
+    coe.restricted = True
+    coe.save(update_fields=["restricted"])
+    url = reverse("learning:version", args=["orr", question.section.version.number])
+    client.force_login(outsider)
+    page = client.get(url).content.decode()
+    assert coe.code not in page and "after a restricted COE" in page
+    client.force_login(author)  # the owning team sees its own restricted COE
+    assert f">{coe.code}</a>" in client.get(url).content.decode()
