@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -167,6 +167,9 @@ class OrrDetail(ApiView, APIView):
         return Response(s.OrrDetailSerializer(review).data)
 
 
+RETIRED = "The service “{slug}” is retired; it has no readiness."
+
+
 class OrrReadiness(ApiView, APIView):
     """The readiness of the service an ORR belongs to (same answer as the service's)."""
 
@@ -175,6 +178,8 @@ class OrrReadiness(ApiView, APIView):
         review = access.get_document(request, code, queryset=(
             ReadinessReview.objects.select_related("service__team").prefetch_related(
                 "assignments")))
+        if review.service.is_retired:
+            raise NotFound(RETIRED.format(slug=review.service.slug))
         return Response(readiness.readiness_payload(review.service, site_url(request)))
 
 
@@ -401,7 +406,7 @@ class ServiceReadiness(APIView):
 
 def _readiness(raw: str, slug: str, base: str) -> tuple[int, dict, str | None] | None:
     """(status, body, token expiry) of the readiness answer; None when the token is not a live
-    one. A service outside the token's teams is answered as unknown."""
+    one. A service outside the token's teams is answered as unknown, a retired one as gone (404)."""
     token = ApiToken.authenticate(raw)
     if token is None:
         return None
@@ -411,6 +416,9 @@ def _readiness(raw: str, slug: str, base: str) -> tuple[int, dict, str | None] |
     service = Service.objects.filter(slug=slug).select_related("team").first()
     if service is None or not access.token_covers_service(token, service):
         return 404, {"error": f"No service “{slug}”."}, expiry
+    if service.is_retired:
+        # Never "ready": a pipeline gating on 200 + "ready" must not deploy a retired service.
+        return 404, {"error": RETIRED.format(slug=slug)}, expiry
     return 200, readiness.readiness_payload(service, base), expiry
 
 

@@ -41,6 +41,15 @@ def test_orr_readiness_is_the_services_answer(api, review, checkout):
     assert by_orr == by_service
 
 
+def test_a_retired_services_orr_has_no_readiness(api, review, checkout):
+    checkout.retire()
+    for url in (reverse("api:orr_readiness", args=[review.code]),
+                reverse("api:readiness", args=[checkout.slug])):
+        response = api.get(url)
+        assert response.status_code == 404
+        assert "retired" in response.json()["error"]
+
+
 def test_orr_list_filters_by_state(api, review):
     assert [r["code"] for r in api.get(reverse("api:orrs"), {"state": "draft"}).json()[
         "results"]] == [review.code]

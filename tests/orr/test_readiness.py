@@ -93,3 +93,17 @@ def test_revoked_token_is_refused(client, checkout):
 def test_openapi_description_lists_the_readiness_path(client, db):
     spec = client.get(reverse("api:openapi")).json()
     assert "/api/v1/services/{slug}/readiness/" in spec["paths"]
+
+
+def test_readiness_api_never_answers_for_a_retired_service(client, ready_review, checkout,
+                                                          author, reviewer):
+    approve(ready_review, author, reviewer)
+    _, raw = ApiToken.issue(name="pipeline")
+    url = reverse("api:readiness", args=[checkout.slug])
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").json()["status"] == "ready"
+    checkout.retire()
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 404
+    assert "retired" in response.json()["error"]
+    checkout.restore()
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").json()["status"] == "ready"
