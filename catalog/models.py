@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
@@ -182,6 +183,16 @@ class CatalogImport(models.Model):
 def ops_leads_group() -> Group:
     group, _ = Group.objects.get_or_create(name=OPS_LEADS_GROUP)
     return group
+
+
+def people_to_ask() -> list:
+    """Whom a person without a team asks to be added: the active ops leads, or the
+    administrators while there are none."""
+    User = get_user_model()
+    leads = User.objects.filter(is_active=True, groups__name=OPS_LEADS_GROUP).distinct()
+    if not leads.exists():
+        leads = User.objects.filter(is_active=True, is_superuser=True)
+    return list(leads.order_by("first_name", "last_name", "username")[:10])
 
 
 class OrgEventQuerySet(models.QuerySet):

@@ -12,11 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import ActionItem
-from catalog.models import Service, Team
+from catalog.models import Service, Team, people_to_ask
 from opsreview.pagecache import cached_page
 from orr.readiness import readiness_for_services
 from reviews.models import Document
-from reviews.permissions import is_ops_lead
+from reviews.permissions import is_ops_lead, roles
 
 
 @login_not_required
@@ -81,7 +81,10 @@ def home(request):
         Service.objects.active().for_user_teams(user).select_related("team").distinct()
     )
     readiness = readiness_for_services(services)
+    no_team = not roles(user).team_ids and not is_ops_lead(user)
     return render(request, "home.html", {
+        # Someone signed in before anyone put them in a team: whom to ask.
+        "ask": people_to_ask() if no_team else None,
         "org": _org_figures() if is_ops_lead(user) else None,
         # A new installation: point whoever may set it up at the first-run page.
         "first_run": is_ops_lead(user) and not Team.objects.exists(),

@@ -26,3 +26,28 @@ def test_only_ops_leads_see_the_organisation_figures(client, author, ops_lead, d
     assert "COEs opened" in client.get(reverse("home")).content.decode()
     client.force_login(author)
     assert "COEs opened" not in client.get(reverse("home")).content.decode()
+
+
+def test_a_person_without_a_team_is_told_whom_to_ask(client, django_user_model, author,
+                                                     ops_lead, db):
+    ops_lead.email = "lead@example.com"
+    ops_lead.save()
+    django_user_model.objects.create_user("gone", email="gone@example.com", is_active=False,
+                                          is_superuser=True)
+    newcomer = django_user_model.objects.create_user("newcomer")
+    client.force_login(newcomer)
+    content = client.get(reverse("home")).content.decode()
+    assert "You are not in a team yet" in content
+    assert 'href="mailto:lead@example.com"' in content
+    assert "gone@example.com" not in content  # only active people are named
+
+    # A team member and an ops lead are not told so.
+    for person in (author, ops_lead):
+        client.force_login(person)
+        assert "You are not in a team yet" not in client.get(reverse("home")).content.decode()
+
+
+def test_without_ops_leads_the_administrators_are_named(client, django_user_model, db):
+    django_user_model.objects.create_superuser("ada", "ada@example.com", "pw")
+    client.force_login(django_user_model.objects.create_user("newcomer"))
+    assert 'href="mailto:ada@example.com"' in client.get(reverse("home")).content.decode()
