@@ -7,6 +7,7 @@ import smtplib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -151,12 +152,22 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         ) from exc
 
 
+def _unclaimed():
+    """Accounts nobody has used yet: made by the catalog import (no password, never signed
+    in). An invitation is how such a person gets a password; the account, its username and its
+    memberships are kept."""
+    return User.objects.filter(is_active=True, last_login__isnull=True,
+                               password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
 def check_can_invite(email: str) -> None:
     if not settings.LOCAL_LOGIN:
         raise InvitationError(
             "Local sign-in is off (LOCAL_LOGIN=0): people sign in through the identity provider."
         )
-    if User.objects.filter(email__iexact=email, is_active=True).exists():
+    if User.objects.filter(email__iexact=email, is_active=True).exclude(
+        pk__in=_unclaimed().values("pk")
+    ).exists():
         raise InvitationError(f"{email} already has an account.")
     if Invitation.objects.pending().filter(email__iexact=email).exists():
         raise InvitationError(f"{email} already has a pending invitation; resend it instead.")
@@ -203,8 +214,10 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 def invitation_returning_user(invitation: Invitation) -> AbstractBaseUser | None:
-    """The deactivated account an invitation brings back, if the address has one."""
-    return User.objects.filter(email__iexact=invitation.email, is_active=False).first()
+    """The account an invitation brings back or lets its person claim, if the address has one:
+    a deactivated one, or an unclaimed one (imported from the catalog, never signed in)."""
+    inactive = User.objects.filter(is_active=False)
+    return (inactive | _unclaimed()).filter(email__iexact=invitation.email).first()
 
 
 @transaction.atomic
@@ -225,9 +238,10 @@ def invitation_accept(*, token: str, username: str, password: str) -> AbstractBa
         if User.objects.filter(username__iexact=username).exists():
             raise InvitationError(f"The username {username} is taken; choose another.")
         user = User(username=username, email=invitation.email)
-    else:
+    elif not user.is_active:
         person_reactivate(person=user, by=invitation.invited_by)
-    user.first_name, _, user.last_name = invitation.name.partition(" ")
+    if invitation.name or not user.get_full_name():
+        user.first_name, _, user.last_name = invitation.name.partition(" ")
     user.set_password(password)
     user.save()
     if invitation.team_id:

@@ -193,6 +193,32 @@ def test_an_invitation_activates_a_deactivated_account(
     assert Membership.objects.filter(user=old, team=payments).exists()
 
 
+def test_a_person_imported_from_the_catalog_is_invited_to_claim_their_account(
+    lead_client, client, django_user_model, payments, platform
+):
+    alice = django_user_model.objects.create_user(
+        "alice", email="alice@acme.example", first_name="Alice", last_name="Moreau")
+    Membership.objects.create(user=alice, team=platform, role="member")
+    assert not alice.has_usable_password()  # as the catalog import makes people
+
+    response = invite(lead_client, email="Alice@acme.example", name="Alice Moreau",
+                      team=payments.pk)
+    assert response.status_code == 302
+    page = client.get(path_of(link_in_last_mail())).content.decode()
+    assert "Your account alice is ready" in page and 'name="username"' not in page
+    accept(client, link_in_last_mail(), username="")
+
+    alice.refresh_from_db()
+    assert alice.check_password("a-long-passphrase")
+    assert alice.get_full_name() == "Alice Moreau"
+    assert set(Membership.objects.filter(user=alice).values_list("team__slug", flat=True)) == {
+        "payments", "platform"}
+    assert django_user_model.objects.filter(email__iexact="alice@acme.example").count() == 1
+    # Once claimed (signed in), the address has an account like any other.
+    response = invite(lead_client, email="alice@acme.example")
+    assert "already has an account" in response.content.decode()
+
+
 def test_people_who_are_not_ops_leads_cannot_invite(client, author):
     client.force_login(author)
 
