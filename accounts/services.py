@@ -152,6 +152,15 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         ) from exc
 
 
+def mail_leaves_the_server() -> bool:
+    """False while e-mail is only written to the server's output (no EMAIL_URL set, as on a
+    fresh `make run`): then the invitation link must be taken from there."""
+    return settings.EMAIL_BACKEND not in (
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+    )
+
+
 def _unclaimed():
     """Accounts nobody has used yet: made by the catalog import (no password, never signed
     in). An invitation is how such a person gets a password; the account, its username and its

@@ -28,6 +28,7 @@ from accounts.services import (
     invitation_for_token,
     invitation_resend,
     invitation_returning_user,
+    mail_leaves_the_server,
 )
 from reviews.roles import is_ops_lead
 
@@ -171,6 +172,10 @@ def invite(request):
             form.add_error("email", str(exc))
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
+            if not mail_leaves_the_server():
+                messages.warning(request, (
+                    "E-mail is not set up on this server (EMAIL_URL), so the invitation was "
+                    "written to the server's output: copy the link from there and pass it on."))
             return redirect("accounts:invite")
     pending = list(
         Invitation.objects.pending().select_related("team", "invited_by").order_by("-sent_at")

@@ -299,3 +299,14 @@ def test_an_invitation_and_its_acceptance_are_in_the_audit_log(lead_client, ops_
         ("person_invited", ops_lead.pk, "new.person@example.com invited to Payments as reviewer"),
         ("member_added", ops_lead.pk, "newperson added to Payments as reviewer"),
     ]
+
+
+def test_without_an_e_mail_server_the_inviter_is_told_where_the_link_went(lead_client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    page = lead_client.get(invite(lead_client)["Location"]).content.decode()
+    assert "Invitation sent to new.person@example.com" in page
+    assert "written to the server&#x27;s output" in page
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    page = lead_client.get(invite(lead_client, email="other@example.com")["Location"])
+    assert "server&#x27;s output" not in page.content.decode()
