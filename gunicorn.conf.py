@@ -16,6 +16,8 @@ preload_app = True
 # Restart a worker now and then, so a slow leak cannot grow for ever.
 max_requests = 5000
 max_requests_jitter = 500
+# Only the reverse proxy may set the scheme (X-Forwarded-Proto); the app checks it again.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES") or "127.0.0.1,::1"
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
 
 

@@ -54,7 +54,6 @@ def test_check_deploy_is_clean_with_production_environment():
         "DEBUG": "0",
         "SECRET_KEY": "k9#Vt2!pQz7$wLm4@xR8&nB3^sD6*fH1(jK5)cY0+gU2-eA7=iO9",
         "ALLOWED_HOSTS": "opsreview.example.com",
-        "SECURE_SSL_REDIRECT": "1",
     })
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -285,7 +285,7 @@ def _run_cli(text: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "opsreview.settings")
     # The settings refuse to start without a key when DEBUG is off; any value will do here.
-    env.setdefault("SECRET_KEY", "blamelint-test-only")
+    env.setdefault("SECRET_KEY", "blamelint-test-only-" + "k" * 50)
     return subprocess.run(
         [sys.executable, "manage.py", "blamelint", "--format", "json", "-"],
         cwd=REPO,

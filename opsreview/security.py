@@ -1,0 +1,82 @@
+"""Request-level security: who the client really is behind a proxy, and private caching.
+
+Behind a reverse proxy every request comes from the proxy's address. The proxy says who the
+client is (X-Forwarded-For) and whether it spoke HTTPS (X-Forwarded-Proto); anyone can send
+those headers, so they are believed only from an address listed in TRUSTED_PROXIES and
+removed from every other request. From a trusted proxy, REMOTE_ADDR becomes the client's
+address: the login lock-out, the logs and anything else that reads it see the real client.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control
+
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
+
+
+def is_trusted_proxy(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def forwarded_client(remote_addr: str, forwarded_for: str) -> str:
+    """The first address, from the right, that is not one of our proxies."""
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote_addr  # a garbled chain: fall back to the proxy itself
+        if not is_trusted_proxy(hop):
+            return hop
+    return hops[0] if hops else remote_addr
+
+
+class TrustedProxyMiddleware:
+    """First in the chain: believe forwarding headers only from TRUSTED_PROXIES."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        remote = meta.get("REMOTE_ADDR", "")
+        if settings.TRUSTED_PROXIES and is_trusted_proxy(remote):
+            meta["opsreview.proxy_addr"] = remote
+            meta["REMOTE_ADDR"] = forwarded_client(remote, meta.get("HTTP_X_FORWARDED_FOR", ""))
+        else:
+            for name in FORWARDED_HEADERS:
+                meta.pop(name, None)
+        return self.get_response(request)
+
+
+def client_ip(request) -> str:
+    """The client's address for the login lock-out (django-axes' AXES_CLIENT_IP_CALLABLE)."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class PrivateCacheMiddleware:
+    """A page shown to a signed-in person is never kept by a shared cache on the way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True)  # replaces a "public", keeps the rest
+        return response
