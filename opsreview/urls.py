@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
-from opsreview import views
+from opsreview import lockouts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("markdown/preview", views.markdown_preview, name="markdown_preview"),
+    path("accounts/lockouts/", lockouts.lockout_list, name="lockouts"),
+    path("accounts/lockouts/<int:pk>/unlock/", lockouts.lockout_unlock, name="lockout_unlock"),
     # Sign-in (identity provider, local switch) and invitations; then Django's password pages.
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("accounts.urls")),
