@@ -20,6 +20,10 @@ How "until anything is written" holds:
   is also what covers the rare write outside all three (a queryset update typed in a shell);
   commands that bulk-insert (seed_scale) move the generation themselves.
 
+Entries are bounded: each expires, and at most ``PAGE_CACHE_MAX_PER_PERSON`` pages are kept
+per person and generation, whatever the query strings; the cache's Redis has a memory limit and
+evicts the least recently used keys (docker-compose.yml), apart from the broker's.
+
 A page is remembered per person, session and CSRF cookie (it holds the person's own name,
 notifications and form tokens); never for anonymous requests, never while a flash message waits
 to be shown, and only for a 200 response that sets no cookie and leaves the session unchanged.
@@ -143,6 +147,18 @@ def page_key(request) -> str | None:
     return f"page:{timezone.localdate().isoformat()}:{digest}"
 
 
+def _within_budget(gen: int, user_pk: int) -> bool:
+    """At most PAGE_CACHE_MAX_PER_PERSON pages are kept per person and generation: a stream of
+    distinct query strings (?page=1..n, ?x=random) cannot grow the cache without bound."""
+    key = f"pagecount:{gen}:{user_pk}"
+    if cache.add(key, 1, settings.PAGE_CACHE_SECONDS):
+        return True
+    try:
+        return cache.incr(key) <= settings.PAGE_CACHE_MAX_PER_PERSON
+    except ValueError:  # expired in between
+        return cache.add(key, 1, settings.PAGE_CACHE_SECONDS)
+
+
 def _keepable(request, response) -> bool:
     return (
         response.status_code == 200
@@ -166,7 +182,8 @@ def cached_page(view):
             content, content_type = hit
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
-        if gen is not None and _keepable(request, response):
+        if (gen is not None and _keepable(request, response)
+                and _within_budget(gen, request.user.pk)):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             cache.set(key, (gen, (response.content, response["Content-Type"])),

@@ -249,3 +249,12 @@ def test_a_remembered_answer_is_never_given_to_another_token(client, checkout):
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}x").status_code == 401
     assert client.get(url).status_code == 401
+
+
+def test_distinct_query_strings_cannot_grow_the_cache_without_bound(lead_client, settings,
+                                                                    checkout):
+    settings.PAGE_CACHE_MAX_PER_PERSON = 5
+    for n in range(20):
+        visit(lead_client, reverse("catalog:services") + f"?junk={n}")
+    kept = [k for k in cache._cache if ":page:" in k]
+    assert len(kept) == 5

@@ -85,3 +85,14 @@ def test_authenticated_pages_are_private_to_caches(client, author):
     client.force_login(author)
     for url in ("/", "/services/", reverse("actions:mine")):
         assert "private" in client.get(url)["Cache-Control"], url
+
+
+def test_compose_keeps_the_broker_apart_from_an_evicting_cache():
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    env = compose_environment({"SECRET_KEY": STRONG_KEY})
+    broker_host = env["REDIS_URL"].split("//")[1].split(":")[0]
+    cache_host = env["CACHE_URL"].split("//")[1].split(":")[0]
+    assert broker_host != cache_host
+    assert "noeviction" in compose["services"][broker_host]["command"]
+    cache_command = compose["services"][cache_host]["command"]
+    assert "--maxmemory " in cache_command and "allkeys-lru" in cache_command
