@@ -10,8 +10,10 @@ long runs of list/heading/definition lines) and recurses on nesting; those input
 back to escaped plain text instead of crashing or taking seconds.
 
 PDF: WeasyPrint fetches stylesheets, images and fonts through a fetcher that only
-serves the app's own static and media files from disk, so a user's image URL can never
-make the server request another host (SSRF) or read a local file.
+serves the app's own static files from disk and the printed document's own attachments
+(by their page URL, as the upload message tells people to paste it), so a user's image URL
+can never make the server request another host (SSRF), read a local file, or pull another
+document's files or exports out of media.
 """
 
 from __future__ import annotations
@@ -240,45 +242,55 @@ def _escaped_paragraphs(text: str) -> str:
 # --- PDF -----------------------------------------------------------------------------
 
 
+# What the fetcher may read besides static files: the printed document's own attachments, as
+# {URL path: a function returning (bytes, content type)}.
+Attachments = dict[str, Callable[[], tuple[bytes, str]]]
+
+
 def render_pdf(
     html: str,
     *,
     base_url: str | None = None,
     url_fetcher: URLFetcher | Callable[[str], URLFetcherResponse] | None = None,
+    attachments: Attachments | None = None,
 ) -> bytes:
     """Render a complete HTML document to PDF bytes.
 
     Leave ``base_url`` alone unless you know why: relative URLs must resolve to
     PDF_BASE_URL, the only host the safe fetcher serves. ``url_fetcher`` is for tests
-    (a spy that delegates to ``safe_url_fetcher``); the default is the safe fetcher.
+    (a spy that delegates to ``safe_url_fetcher``); the default is the safe fetcher, which
+    also serves ``attachments`` (the document's own files, by their page URL).
     """
     if url_fetcher is None:
-        url_fetcher = SafeURLFetcher()
+        url_fetcher = SafeURLFetcher(attachments=attachments)
     elif not isinstance(url_fetcher, URLFetcher):
         url_fetcher = _CallableFetcher(url_fetcher)
     document = HTML(string=html, base_url=base_url or PDF_BASE_URL, url_fetcher=url_fetcher)
     return document.write_pdf()
 
 
-def safe_url_fetcher(url: str, timeout: float = 10, ssl_context=None) -> URLFetcherResponse:
-    """Serve a static or media file from disk for WeasyPrint; refuse everything else.
+def safe_url_fetcher(url: str, timeout: float = 10, ssl_context=None, *,
+                     attachments: Attachments | None = None) -> URLFetcherResponse:
+    """Serve a static file from disk, or one of ``attachments``, for WeasyPrint; refuse
+    everything else (media files included: exports and other documents' uploads live there).
 
-    Accepts "/static/..." and "/media/..." paths, as such or on PDF_BASE_URL. Nothing
-    goes to the network, so there are no redirects to follow either. ``timeout`` and
+    Accepts "/static/..." paths and the attachments' URL paths, as such or on PDF_BASE_URL.
+    Nothing goes to the network, so there are no redirects to follow either. ``timeout`` and
     ``ssl_context`` exist only for signature compatibility with WeasyPrint's fetcher.
     """
     path = _local_path(url)
-    for prefix, locate in (
-        (_url_path(settings.STATIC_URL), _find_static),
-        (_url_path(settings.MEDIA_URL), _find_media),
-    ):
-        if prefix and path.startswith(prefix):
-            file = locate(_relative(path[len(prefix) :], url))
-            break
-    else:
-        raise URLRefused(f"Only static and media files can be used in PDFs: {url}")
+    if attachments and path in attachments:
+        data, content_type = attachments[path]()
+        if len(data) > MAX_PDF_RESOURCE_BYTES:
+            raise URLRefused(f"File too large for a PDF: {url}")
+        return URLFetcherResponse(url, data, {"Content-Type": content_type})
+    prefix = _url_path(settings.STATIC_URL)
+    if not (prefix and path.startswith(prefix)):
+        raise URLRefused(f"Only static files and the document's attachments can be used in "
+                         f"PDFs: {url[:200]}")
+    file = _find_static(_relative(path[len(prefix):], url))
     if file is None:
-        raise URLRefused(f"No such static or media file: {url}")
+        raise URLRefused(f"No such static file: {url}")
     if file.stat().st_size > MAX_PDF_RESOURCE_BYTES:
         raise URLRefused(f"File too large for a PDF: {url}")
     mime_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
@@ -288,11 +300,12 @@ def safe_url_fetcher(url: str, timeout: float = 10, ssl_context=None) -> URLFetc
 class SafeURLFetcher(URLFetcher):
     """WeasyPrint 70 wants a URLFetcher instance; this one only calls safe_url_fetcher."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, attachments: Attachments | None = None, **kwargs):
         super().__init__(allow_redirects=False, fail_on_errors=False, **kwargs)
+        self._attachments = attachments
 
     def fetch(self, url, headers=None):
-        return safe_url_fetcher(url)
+        return safe_url_fetcher(url, attachments=self._attachments)
 
 
 class _CallableFetcher(URLFetcher):
@@ -340,13 +353,6 @@ def _inside(file: Path, roots: list[Path]) -> Path | None:
         if real.is_relative_to(root.resolve()) and real.is_file():
             return real
     return None
-
-
-def _find_media(relative: str) -> Path | None:
-    if not settings.MEDIA_ROOT:
-        return None
-    root = Path(settings.MEDIA_ROOT)
-    return _inside(root / relative, [root])
 
 
 def _find_static(relative: str) -> Path | None:

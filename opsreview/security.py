@@ -13,6 +13,8 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
@@ -80,3 +82,34 @@ class PrivateCacheMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True)  # replaces a "public", keeps the rest
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body above MAX_REQUEST_BYTES by its Content-Length, before anything
+    reads it (the CSRF check would otherwise receive a 200 MB upload in full to find its
+    token). The reverse proxy should refuse such bodies even earlier (deploy/Caddyfile)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_BYTES
+        if length > limit:
+            return too_large(request, length, limit)
+        return self.get_response(request)
+
+
+def too_large(request, length: int, limit: int):
+    message = (f"The request is {length / 1048576:.1f} MB; the limit is "
+               f"{settings.UPLOAD_MAX_BYTES / 1048576:.0f} MB per file.")
+    if "json" in request.headers.get("Accept", "") or request.content_type == "application/json":
+        return JsonResponse({"error": "too_large", "message": message}, status=413)
+    html = render_to_string("413.html", {"message": message,
+                                         "back": request.headers.get("Referer", "")})
+    response = HttpResponse(html, status=413)
+    response["Connection"] = "close"  # the unread body must not be taken as the next request
+    return response

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: forwarding headers are believed only from TRUSTED_PROXIES (opsreview/security.py).
     "opsreview.security.TrustedProxyMiddleware",
+    # A body larger than MAX_REQUEST_BYTES is refused by its Content-Length, unread.
+    "opsreview.security.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything else: after any write a request made, remembered pages are forgotten.
@@ -371,6 +373,11 @@ CONTENT_SECURITY_POLICY = {
 FORMS_URLFIELD_ASSUME_HTTPS = True
 # Uploaded supporting data (graphs, screenshots, CSV): at most this size each.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# --- Request size (security review) ---------------------------------------------------------
+# Any request body above this is refused before it is read (an upload plus the form around it).
+# The reverse proxy should refuse a little above it too (deploy/Caddyfile: 6 MB).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=UPLOAD_MAX_BYTES + 512 * 1024)
+# --- end request size ----------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_USE_FINDERS = DEBUG

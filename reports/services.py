@@ -37,7 +37,7 @@ from opsreview.rendering import render_pdf
 from orr import printing as orr_printing
 from orr.models import ReadinessReview
 from postmortems import printing as coe_printing
-from postmortems.models import Postmortem
+from postmortems.models import Attachment, Postmortem
 from reports import charts, selectors
 from reports.models import Export, WeeklyReport
 from reports.weeks import Week
@@ -193,7 +193,24 @@ def export_render(export: Export, *, url_fetcher=None) -> bytes:
     """The export's PDF: its kind's print template, filled by its kind's context builder."""
     template, build = LAYOUTS[export.kind]
     html = render_to_string(template, build(export))
-    return render_pdf(html, url_fetcher=url_fetcher)
+    return render_pdf(html, url_fetcher=url_fetcher, attachments=export_attachments(export))
+
+
+def export_attachments(export: Export) -> dict:
+    """The printed document's own image attachments, by the URL its answers show them with."""
+    if export.kind != Export.Kind.COE_PDF:
+        return {}
+
+    def reader(attachment):
+        def read() -> tuple[bytes, str]:
+            with attachment.file.open("rb") as f:
+                return f.read(), attachment.content_type
+        return read
+
+    images = Attachment.objects.filter(postmortem_id=export.document_id,
+                                       content_type__startswith="image/")
+    code = Postmortem.objects.values_list("code", flat=True).get(pk=export.document_id)
+    return {reverse("postmortems:attachment", args=[code, a.pk]): reader(a) for a in images}
 
 
 def check_export_available(kind: str) -> None:

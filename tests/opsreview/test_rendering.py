@@ -346,6 +346,10 @@ def roots(settings, tmp_path):
         "//opsreview.invalid/static/css/print.css",
         "https://opsreview.invalid/secret.txt",
         "/static/css/missing.css",
+        # Media holds exports and every document's uploads: never read by path.
+        "/media/dot.svg",
+        "https://opsreview.invalid/media/dot.svg",
+        "/coe/COE-1/attachments/1/",
     ],
 )
 def test_fetcher_refuses(roots, url):
@@ -353,11 +357,14 @@ def test_fetcher_refuses(roots, url):
         safe_url_fetcher(url)
 
 
-def test_fetcher_serves_static_and_media(roots):
+def test_fetcher_serves_static_and_the_given_attachments(roots):
     css = safe_url_fetcher("/static/css/print.css")
     assert css.content_type == "text/css" and b"FROM-CSS" in css.read()
-    svg = safe_url_fetcher(PDF_BASE_URL + "media/dot.svg?v=2")
-    assert svg.content_type == "image/svg+xml" and svg.read().startswith(b"<svg")
+    own = {"/coe/COE-1/attachments/7/": lambda: (b"\x89PNG-bytes", "image/png")}
+    png = safe_url_fetcher(PDF_BASE_URL + "coe/COE-1/attachments/7/", attachments=own)
+    assert png.content_type == "image/png" and png.read() == b"\x89PNG-bytes"
+    with pytest.raises(URLRefused):
+        safe_url_fetcher("/coe/COE-1/attachments/8/", attachments=own)
 
 
 def test_fetcher_serves_from_staticfiles_dirs(roots, settings):
@@ -370,8 +377,9 @@ def test_fetcher_serves_from_staticfiles_dirs(roots, settings):
 
 def test_fetcher_refuses_symlink_out_of_root(roots):
     (roots / "media" / "link.txt").symlink_to(roots / "secret.txt")
+    (roots / "static" / "link.txt").symlink_to(roots / "secret.txt")
     with pytest.raises(URLRefused):
-        safe_url_fetcher("/media/link.txt")
+        safe_url_fetcher("/static/link.txt")
 
 
 def test_pdf_uses_app_files_and_refuses_the_rest(roots):
@@ -385,7 +393,7 @@ def test_pdf_uses_app_files_and_refuses_the_rest(roots):
     assert pdf.startswith(b"%PDF")
     assert spy.calls == [
         (PDF_BASE_URL + "static/css/print.css", True),
-        (PDF_BASE_URL + "media/dot.svg", True),
+        (PDF_BASE_URL + "media/dot.svg", False),
         ("file:///etc/passwd", False),
         ("http://127.0.0.1:1/x", False),
     ]
@@ -406,7 +414,7 @@ def test_user_markdown_image_is_not_fetched_in_pdf(roots):
     assert pdf.startswith(b"%PDF")
     assert spy.calls == [
         ("http://169.254.169.254/latest/meta-data", False),
-        (PDF_BASE_URL + "media/dot.svg", True),
+        (PDF_BASE_URL + "media/dot.svg", False),
     ]
 
 
