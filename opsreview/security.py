@@ -13,9 +13,14 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.auth.middleware import (
+    LoginRequiredMiddleware as DjangoLoginRequiredMiddleware,
+)
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.views.csrf import csrf_failure as django_csrf_failure
 
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
                      "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
@@ -97,19 +102,64 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = settings.MAX_REQUEST_BYTES
-        if length > limit:
-            return too_large(request, length, limit)
+        if length > settings.MAX_REQUEST_BYTES:
+            return too_large(request, length, settings.MAX_REQUEST_BYTES)
+        if wants_json(request) and length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            # An autosave carries text, never a file: Django would refuse it with an HTML 400.
+            return JsonResponse({"error": "too_large", "message": too_long_message()}, status=413)
         return self.get_response(request)
+
+
+def too_long_message() -> str:
+    from opsreview.rendering import MAX_MARKDOWN_CHARS
+
+    return (f"Too long to save: an answer holds at most {MAX_MARKDOWN_CHARS:,} characters. "
+            f"Shorten it (or link to a longer document); your text is kept here.")
 
 
 def too_large(request, length: int, limit: int):
     message = (f"The request is {length / 1048576:.1f} MB; the limit is "
                f"{settings.UPLOAD_MAX_BYTES / 1048576:.0f} MB per file.")
-    if "json" in request.headers.get("Accept", "") or request.content_type == "application/json":
+    if wants_json(request):
         return JsonResponse({"error": "too_large", "message": message}, status=413)
     html = render_to_string("413.html", {"message": message,
                                          "back": request.headers.get("Referer", "")})
     response = HttpResponse(html, status=413)
     response["Connection"] = "close"  # the unread body must not be taken as the next request
     return response
+
+
+# --- JSON endpoints answer JSON, whatever goes wrong --------------------------------------------
+# The autosave (static/js/answers.js) asks with "Accept: application/json". A redirect to the
+# login page or Django's HTML error pages would read to it as "offline", and it would retry for
+# ever without telling anyone why.
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Django's, except that a JSON request from a signed-out browser gets a 401 to act on."""
+
+    def handle_no_permission(self, request, view_func):
+        if wants_json(request):
+            return JsonResponse({
+                "error": "signed_out",
+                "message": "You are signed out. Sign in again in a new tab; your text is kept "
+                           "here and saved once you are back.",
+                "login_url": resolve_url(settings.LOGIN_URL),
+            }, status=401)
+        return super().handle_no_permission(request, view_func)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON for JSON requests, Django's page for the others."""
+    if wants_json(request):
+        return JsonResponse({
+            "error": "csrf",
+            "message": "Your sign-in changed (signed out, or signed in again elsewhere). Sign in "
+                       "again in a new tab; your text is kept here and saved once you are back.",
+            "login_url": resolve_url(settings.LOGIN_URL),
+        }, status=403)
+    return django_csrf_failure(request, reason=reason)

@@ -77,7 +77,8 @@ MIDDLEWARE = [
     "opsreview.links.RequestBaseMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's, with a JSON 401 for JSON requests (opsreview/security.py).
+    "opsreview.security.LoginRequiredMiddleware",
     "opsreview.security.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +144,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # (opsreview/security.py); ops leads and admins unlock people at /accounts/lockouts/.
 AXES_CLIENT_IP_CALLABLE = "opsreview.security.client_ip"
 LOGIN_URL = "login"
+# JSON requests (the autosave) get a JSON 403 they can act on (opsreview/security.py).
+CSRF_FAILURE_VIEW = "opsreview.security.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

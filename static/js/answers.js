@@ -3,8 +3,15 @@
   "use strict";
   var script = document.currentScript;
   var previewUrl = script.dataset.previewUrl;
-  var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value;
-  var AUTOSAVE_MS = 3000;
+  var pageCsrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value;
+  var AUTOSAVE_MS = 3000, RETRY_MAX_MS = 30000;
+  var problems = 0;  // forms with something unsaved, in conflict or in error
+
+  // Signing in again in another tab changes the CSRF token: read the current one each time.
+  function csrf() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : pageCsrf;
+  }
 
   function ago(ts) {
     var s = Math.max(0, Math.round((Date.now() - ts) / 1000));
@@ -19,24 +26,50 @@
     var revision = form.querySelector("input[name$=revision]");
     var conflict = form.querySelector("[data-conflict]");
     var timer = null, savedAt = null, dirty = false, inFlight = false, conflicted = false;
+    var failed = false, retryMs = AUTOSAVE_MS;
 
     function showNa() { naBox.classList.toggle("d-none", risk.value !== "na"); }
     risk.addEventListener("change", showNa); showNa();
 
     function say(msg, cls) { status.textContent = msg; status.className = "autosave-status " + (cls || ""); }
+    function sayWithLogin(msg, loginUrl) {
+      say(msg + " ", "conflict");
+      var link = document.createElement("a");
+      link.href = loginUrl || "/accounts/login/"; link.target = "_blank"; link.rel = "noopener";
+      link.textContent = "Sign in (new tab)";
+      status.appendChild(link);
+    }
+    // Something is not saved: keep it here, retry later, and warn before the page is left.
+    function fail(msg, retry, loginUrl) {
+      failed = true; dirty = true;
+      if (loginUrl) { sayWithLogin(msg, loginUrl); } else { say(msg, "conflict"); }
+      if (retry) { retryMs = Math.min(retryMs * 2, RETRY_MAX_MS); schedule(retryMs); }
+    }
 
     function save() {
       if (inFlight || conflicted) { return; }
       inFlight = true; dirty = false; say("Saving…");
+      var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+      if (token) { token.value = csrf(); }  // Django checks the form's token before the header
       fetch(form.action, {
         method: "POST", body: new FormData(form), credentials: "same-origin",
-        headers: {"Accept": "application/json", "X-CSRFToken": csrf}
-      }).then(function (r) { return r.json().then(function (b) { return [r.status, b]; }); })
+        headers: {"Accept": "application/json", "X-CSRFToken": csrf()}
+      }).then(function (r) {
+        var json = (r.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        return (json ? r.json() : Promise.resolve({})).then(function (b) { return [r.status, b, r]; });
+      })
         .then(function (res) {
           inFlight = false;
-          var code = res[0], body = res[1];
+          var code = res[0], body = res[1], r = res[2];
           if (code === 200 && body.ok) {
+            failed = false; retryMs = AUTOSAVE_MS;
             revision.value = body.revision; savedAt = Date.now(); say("Saved " + ago(savedAt));
+          } else if (code === 401 || body.error === "csrf" || (r.redirected && /\/accounts\/login\//.test(r.url))) {
+            // Signed out, or the sign-in changed: the text stays; saved once signed in again.
+            fail((body.message || "You are signed out. Sign in again in a new tab; your text is kept here.") +
+                 " Not saved yet.", true, body.login_url);
+          } else if (code === 413 || (code === 400 && body.errors && body.errors.text)) {
+            fail("Not saved: " + (body.message || Object.values(body.errors).join(" ")), false);
           } else if (code === 409) {
             conflicted = true; say("Conflict — not saved", "conflict");
             conflict.classList.remove("d-none");
@@ -45,13 +78,14 @@
             conflict.querySelector("[data-mine]").textContent = body.mine.text;
             conflict.dataset.revision = body.theirs.revision;
             conflict.dataset.theirs = body.theirs.text;
+          } else if (code === 400 && body.errors) {
+            fail("Not saved: " + Object.values(body.errors).join(" "), false);
           } else {
-            say("Not saved: " + Object.values(body.errors || {}).join(" "), "conflict");
+            fail("Not saved: the server answered " + code + ". Retrying; your text is kept here.", true);
           }
         })
         .catch(function () {
-          inFlight = false; dirty = true; say("Offline, retrying…", "conflict");
-          schedule(AUTOSAVE_MS * 2);
+          inFlight = false; fail("Offline — not saved yet, retrying. Your text is kept here.", true);
         });
     }
 
@@ -76,7 +110,7 @@
     previewBtn.addEventListener("click", function () {
       var body = new FormData(); body.append("text", text.value);
       fetch(previewUrl, {method: "POST", body: body, credentials: "same-origin",
-                         headers: {"X-CSRFToken": csrf}})
+                         headers: {"X-CSRFToken": csrf()}})
         .then(function (r) { return r.json(); })
         .then(function (b) {
           // The server returns HTML already rendered and sanitised by the one Markdown function.
@@ -89,10 +123,17 @@
       pane.classList.add("d-none"); text.classList.remove("d-none");
       writeBtn.classList.add("active"); previewBtn.classList.remove("active"); text.focus();
     });
-    window.addEventListener("beforeunload", function (e) { if (dirty || inFlight) { e.preventDefault(); } });
+    form.unsaved = function () { return dirty || inFlight || conflicted || failed; };
   }
 
-  document.querySelectorAll("form[data-autosave]").forEach(setup);
+  var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-autosave]"));
+  // Leaving while anything is unsaved, in conflict or in error asks first.
+  window.addEventListener("beforeunload", function (e) {
+    problems = forms.filter(function (f) { return f.unsaved && f.unsaved(); }).length;
+    if (problems) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  forms.forEach(setup);
 
   // Alt+ArrowDown / Alt+ArrowUp move between questions.
   document.addEventListener("keydown", function (e) {
