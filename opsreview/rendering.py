@@ -241,6 +241,55 @@ def _escaped_paragraphs(text: str) -> str:
 
 # --- PDF -----------------------------------------------------------------------------
 
+# What goes to WeasyPrint is bounded: its layout time grows with the text and steeply with
+# table rows, and one export must not hold a worker for minutes. Past these limits the PDF
+# says what it shortened; the page keeps the full text.
+PDF_MAX_ANSWER_CHARS = 20_000
+PDF_MAX_TABLE_ROWS = 200
+PDF_MAX_HTML_CHARS = 3_000_000
+PDF_MAX_PAGES = 300
+
+_TABLE = re.compile(r"<table>.*?</table>", re.S)
+_ROW = re.compile(r"<tr>.*?</tr>", re.S)
+
+
+class PdfTooLarge(ValueError):
+    """Even shortened, the document is more than a PDF may hold; the message says why."""
+
+
+def render_markdown_for_print(text: str, label: str) -> str:
+    """render_markdown for a PDF: long texts and long tables shortened, with a notice saying
+    so ("too large to print: answer 3.4 is 99,000 characters; shortened in the PDF")."""
+    notices = []
+    if len(text) > PDF_MAX_ANSWER_CHARS:
+        cut = text.rfind("\n", 0, PDF_MAX_ANSWER_CHARS)
+        cut = cut if cut > PDF_MAX_ANSWER_CHARS // 2 else PDF_MAX_ANSWER_CHARS
+        notices.append(f"Too large to print: {label} is {len(text):,} characters; shortened in "
+                       f"the PDF to the first {cut:,}. The page shows all of it.")
+        text = text[:cut]
+    try:
+        html = render_markdown(text)
+    except MarkdownTooLong:
+        html = _escaped_paragraphs(text)
+
+    def shorten(table: re.Match) -> str:
+        rows = _ROW.findall(table.group(0))
+        if len(rows) <= PDF_MAX_TABLE_ROWS:
+            return table.group(0)
+        notices.append(f"Too large to print: a table in {label} has {len(rows):,} rows; the PDF "
+                       f"shows the first {PDF_MAX_TABLE_ROWS}.")
+        return "<table>" + "".join(rows[:PDF_MAX_TABLE_ROWS]) + "</table>"
+
+    html = _TABLE.sub(shorten, html)
+    notes = "".join(f'<p class="print-notice">{html_lib.escape(n)}</p>' for n in notices)
+    return notes + html
+
+
+def _notice_pages(message: str, base_url: str, url_fetcher):
+    page = (f'<html><head><link rel="stylesheet" href="/static/css/print.css"></head><body>'
+            f'<p class="print-notice">{html_lib.escape(message)}</p></body></html>')
+    return HTML(string=page, base_url=base_url, url_fetcher=url_fetcher).render().pages
+
 
 # What the fetcher may read besides static files: the printed document's own attachments, as
 # {URL path: a function returning (bytes, content type)}.
@@ -265,7 +314,16 @@ def render_pdf(
         url_fetcher = SafeURLFetcher(attachments=attachments)
     elif not isinstance(url_fetcher, URLFetcher):
         url_fetcher = _CallableFetcher(url_fetcher)
-    document = HTML(string=html, base_url=base_url or PDF_BASE_URL, url_fetcher=url_fetcher)
+    if len(html) > PDF_MAX_HTML_CHARS:
+        raise PdfTooLarge(f"Too large to print: {len(html):,} characters of HTML even after "
+                          f"shortening; the limit is {PDF_MAX_HTML_CHARS:,}.")
+    base_url = base_url or PDF_BASE_URL
+    document = HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
+    if len(document.pages) > PDF_MAX_PAGES:
+        extra = _notice_pages(
+            f"Too large to print: the document runs to {len(document.pages):,} pages; the PDF "
+            f"shows the first {PDF_MAX_PAGES}.", base_url, url_fetcher)
+        document = document.copy(document.pages[:PDF_MAX_PAGES] + extra)
     return document.write_pdf()
 
 

@@ -10,12 +10,15 @@ the export is deleted after, so a retried export ends with exactly one file.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import posixpath
+import re
 from collections.abc import Callable
 
 import kombu.exceptions
 import redis.exceptions
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
@@ -23,7 +26,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Length
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
@@ -33,7 +37,7 @@ from django.utils import timezone
 from catalog.models import OPS_LEADS_GROUP
 from learning.similarity import recurring_themes
 from opsreview.links import site_url
-from opsreview.rendering import render_pdf
+from opsreview.rendering import PdfTooLarge, render_pdf
 from orr import printing as orr_printing
 from orr.models import ReadinessReview
 from postmortems import printing as coe_printing
@@ -41,7 +45,7 @@ from postmortems.models import Attachment, Postmortem
 from reports import charts, selectors
 from reports.models import Export, WeeklyReport
 from reports.weeks import Week
-from reviews.models import Document, Kind
+from reviews.models import Answer, Document, Kind
 from reviews.printing import print_base_context
 
 logger = logging.getLogger(__name__)
@@ -123,7 +127,8 @@ def export_send(*, export_id: int) -> bool:
         # either; the sweeper sends the export once the broker is back.
         options = {"max_retries": 0, "interval_start": 0}
         with render_export_task.app.connection_for_write(transport_options=options) as conn:
-            render_export_task.apply_async((export_id,), connection=conn, retry=False)
+            queue = {"queue": big} if (big := export_queue(export_id)) else {}
+            render_export_task.apply_async((export_id,), connection=conn, retry=False, **queue)
     except BROKER_ERRORS as exc:
         logger.warning("Export %s stays queued, the broker is unreachable: %r", export_id, exc)
         return False
@@ -133,23 +138,72 @@ def export_send(*, export_id: int) -> bool:
 # --- rendering and storing -----------------------------------------------------------------------
 
 
+def _fail(export: Export, error: str) -> None:
+    Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING,
+                          attempts=export.attempts).update(
+        status=Export.Status.FAILED, error=error[:5000], finished_at=timezone.now(),
+    )
+
+
 def export_run(*, export_id: int) -> bool:
     """Claim, render and store one export. False when there was nothing to do (done already,
-    or another worker is rendering it)."""
+    or another worker is rendering it), or when it can never succeed: too large to print, or
+    the very same content already ran out of time (that is never tried again)."""
     export = _claim(export_id)
     if export is None:
         return False
     try:
-        data = export_render(export)
+        html = export_html(export)
+        fingerprint = content_fingerprint(html)
+        if timed_out_before(export, fingerprint):
+            _fail(export, f"{TIMED_OUT}{fingerprint}: not rendered again: this same content ran "
+                          f"out of time before. Shorten the longest answers and export again.")
+            return False
+        try:
+            data = export_render(export, html=html)
+        except SoftTimeLimitExceeded:
+            _fail(export, f"{TIMED_OUT}{fingerprint}: rendering took longer than "
+                          f"{RENDER_TIME_LIMIT - 10} s; not retried on the same content.")
+            return False
+        except PdfTooLarge as exc:
+            _fail(export, str(exc))
+            return False
     except Exception as exc:
-        Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING,
-                              attempts=export.attempts).update(
-            status=Export.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:5000],
-            finished_at=timezone.now(),
-        )
+        _fail(export, f"{type(exc).__name__}: {exc}")
         raise
     export_store(export=export, data=data)
     return True
+
+
+# An export that ran out of time records this and its content's fingerprint in `error`.
+TIMED_OUT = "timed out: "
+_FOOTER = re.compile(r'<div class="running-footer">.*?</div>', re.S)
+
+
+def content_fingerprint(html: str) -> str:
+    """The same content gives the same fingerprint, whenever it is rendered (the footer's
+    "generated at" time left out)."""
+    return hashlib.sha256(_FOOTER.sub("", html, count=1).encode()).hexdigest()[:32]
+
+
+def timed_out_before(export: Export, fingerprint: str) -> bool:
+    subject = Q(document_id=export.document_id) if export.document_id else Q(pk=export.pk)
+    # Also the export itself, claimed again after it timed out: its error is still there.
+    return Export.objects.filter(subject, error__startswith=f"{TIMED_OUT}{fingerprint}").exists()
+
+
+# Documents whose answers hold more text than this render on their own queue, so one of them
+# cannot hold every worker that ordinary exports wait for.
+BIG_RENDER_CHARS = 200_000
+BIG_QUEUE = "pdf_big"
+
+
+def export_queue(export_id: int) -> str | None:
+    """BIG_QUEUE for a document with a lot of text, None (the default queue) otherwise."""
+    document_id = Export.objects.filter(pk=export_id).values_list("document_id", flat=True)
+    size = Answer.objects.filter(document_id__in=document_id).aggregate(
+        n=Sum(Length("text")))["n"] or 0
+    return BIG_QUEUE if size > BIG_RENDER_CHARS else None
 
 
 def _claim(export_id: int) -> Export | None:
@@ -189,11 +243,16 @@ def export_store(*, export: Export, data: bytes) -> None:
             storage.delete(posixpath.join(folder, other))
 
 
-def export_render(export: Export, *, url_fetcher=None) -> bytes:
-    """The export's PDF: its kind's print template, filled by its kind's context builder."""
+def export_html(export: Export) -> str:
+    """The export's HTML: its kind's print template, filled by its kind's context builder."""
     template, build = LAYOUTS[export.kind]
-    html = render_to_string(template, build(export))
-    return render_pdf(html, url_fetcher=url_fetcher, attachments=export_attachments(export))
+    return render_to_string(template, build(export))
+
+
+def export_render(export: Export, *, url_fetcher=None, html: str | None = None) -> bytes:
+    """The export's PDF (from `html` when the caller has it already)."""
+    return render_pdf(export_html(export) if html is None else html, url_fetcher=url_fetcher,
+                      attachments=export_attachments(export))
 
 
 def export_attachments(export: Export) -> dict:

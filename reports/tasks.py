@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from reports import services
@@ -12,6 +13,8 @@ from reports.weeks import Week
 
 RETRY_POLICY = {
     "autoretry_for": (Exception,),
+    # A render that ran out of time would only run out of time again on the same content.
+    "dont_autoretry_for": (SoftTimeLimitExceeded,),
     "retry_backoff": True,
     "retry_jitter": True,
     "max_retries": 5,

@@ -203,7 +203,7 @@ class CeleryWorker:
     def start(self, timeout: float = 30) -> None:
         # No mingle/gossip: nothing to sync with, and mingle alone adds a second to startup.
         cmd = [sys.executable, "-m", "celery", "-A", "opsreview", "worker", "--loglevel=INFO",
-               "--pool=prefork", "--concurrency=1", "-n", WORKER_NODE,
+               "--pool=prefork", "--concurrency=1", "-n", WORKER_NODE, "-Q", "celery,pdf_big",
                "--without-mingle", "--without-gossip"]
         with open(self.log_path, "ab") as log:
             # Own session, so .kill() can SIGKILL the parent and its prefork child together.
