@@ -129,3 +129,19 @@ def test_with_redis_down_the_request_returns_at_once_and_the_sweeper_finishes_it
 
     assert export.attempts == 1
     assert files(export, media) == [f"{review.code}-1.pdf"]
+
+
+def test_a_big_document_renders_on_its_own_queue(client, transactional_db, review, author,
+                                                 celery_worker, media, monkeypatch):
+    # Any document counts as big here: its export goes to the pdf_big queue, and the worker
+    # (like compose's) listens to it, so it is done like any other.
+    monkeypatch.setattr(services, "BIG_RENDER_CHARS", 0)
+    answer = review.answers.first()
+    answer.save_if_current(base_revision=answer.revision, by=author, text="Some text.")
+    assert services.export_queue(Export.objects.create(document=review,
+                                                       kind=Export.Kind.ORR_PDF).pk) \
+        == services.BIG_QUEUE
+    Export.objects.filter(document=review).delete()
+    client.force_login(author)
+    export = wait_done(request_export(client, review), celery_worker)
+    assert files(export, media) == [f"{review.code}-1.pdf"]
