@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from opsreview.permissions import is_ops_lead
+from reviews.roles import is_ops_lead
 
 log = logging.getLogger(__name__)
 
