@@ -12,11 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import ActionItem
+from actions.selectors import visible_items
 from catalog.models import Service, Team, people_to_ask
 from opsreview.pagecache import cached_page
 from orr.readiness import readiness_for_services
 from reviews.models import Document
 from reviews.permissions import is_ops_lead, roles
+from reviews.visibility import visible_documents
 
 
 @login_not_required
@@ -69,14 +71,16 @@ def readyz(request):
 @cached_page
 def home(request):
     user = request.user
+    # What the person may still see: an author who left the team no longer does.
     drafts = list(
-        Document.objects.alive().authored_by(user).open().select_related("service")[:20]
+        visible_documents(user, Document.objects.alive().authored_by(user).open())
+        .select_related("service")[:20]
     )
     to_review = list(
         Document.objects.alive().in_review().filter(assignments__user=user)
         .exclude(author=user).select_related("service").order_by("submitted_at")
     )
-    items = list(ActionItem.objects.open().owned_by(user).with_related()[:20])
+    items = list(visible_items(user, ActionItem.objects.open().owned_by(user).with_related())[:20])
     services = list(
         Service.objects.active().for_user_teams(user).select_related("team").distinct()
     )

@@ -72,7 +72,7 @@ def can_delete(user, document) -> bool:
 
 def can_restore(user, document) -> bool:
     r = roles(user)
-    return r.admin or document.author_id == user.pk or document.service.team_id in r.team_ids
+    return r.admin or document.service.team_id in r.team_ids
 
 
 def can_change_action_item(user, item) -> bool:

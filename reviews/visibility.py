@@ -10,8 +10,9 @@ rule, kept side by side so they cannot drift apart:
 The rule, in words:
 
 1. Nobody sees a deleted document, and an anonymous user sees nothing.
-2. An *insider* sees it: the author, a member of the service's owning team, or an assigned
-   reviewer (for a COE: a member of the peer-review committee).
+2. An *insider* sees it: a current member of the service's owning team, or an assigned
+   reviewer (for a COE: a member of the peer-review committee). Authorship alone grants
+   nothing: an author who leaves the team loses access like anyone else.
 3. Nobody else sees a *restricted* COE (only a COE can be restricted; the flag lives on the
    Postmortem child row).
 4. Ops leads and admins see every other document, drafts included.
@@ -49,12 +50,8 @@ def is_restricted(document) -> bool:
 
 
 def is_insider(user, document) -> bool:
-    """Author, a member of the owning team, or an assigned reviewer / committee member."""
-    return (
-        document.author_id == user.pk
-        or document.service.team_id in roles(user).team_ids
-        or is_assigned(user, document)
-    )
+    """A current member of the owning team, or an assigned reviewer / committee member."""
+    return document.service.team_id in roles(user).team_ids or is_assigned(user, document)
 
 
 def is_visible(user, document) -> bool:
@@ -100,7 +97,7 @@ def visible_q(user, model=Document) -> Q:
     """Rule 2 to 5 as one filter over a queryset of `model` (Document or one of its kinds)."""
     r = roles(user)
     assigned = ReviewerAssignment.objects.filter(document_id=OuterRef("pk"), user=user)
-    insider = Q(author=user) | Q(service__team_id__in=r.team_ids) | Exists(assigned)
+    insider = Q(service__team_id__in=r.team_ids) | Exists(assigned)
     return insider | outsider_q(user, model=model)
 
 
