@@ -24,6 +24,7 @@ from catalog.models import OPS_LEADS_GROUP, Membership
 from notifications.models import Notification
 from opsreview.links import site_url
 from opsreview.workdays import add_working_days, is_working_day
+from reviews import permissions
 
 logger = logging.getLogger(__name__)
 
@@ -128,13 +129,17 @@ def _escalations_not_sent(items: list[ActionItem]):
 
 def _deliver(*, item: ActionItem, kind: str, recipient, today: dt.date) -> bool:
     """Claim, record and send one reminder; False when it had already been sent."""
-    subject, body = _message(item=item, kind=kind, today=today)
+    # Someone who may not see the item (an ops lead, for a restricted COE's item) is told that
+    # it is late, never what it is (reviews/visibility.py).
+    detailed = permissions.can_view_action_item(recipient, item)
+    subject, body = _message(item=item, kind=kind, today=today, detailed=detailed)
     try:
         with transaction.atomic():
             # The row goes first: a concurrent run blocks on the unique index and then skips.
             Reminder.objects.create(item=item, kind=kind, recipient=recipient, sent_on=today)
             Notification.objects.create(
-                user=recipient, verb=kind, message=subject, url=item.get_absolute_url()
+                user=recipient, verb=kind, message=subject,
+                url=item.get_absolute_url() if detailed else "",
             )
             # Without an address the bell is the only channel; the reminder still counts as
             # sent, or it would ring again every day.
@@ -145,11 +150,20 @@ def _deliver(*, item: ActionItem, kind: str, recipient, today: dt.date) -> bool:
     return True
 
 
-def _message(*, item: ActionItem, kind: str, today: dt.date) -> tuple[str, str]:
-    # A title with a line break would make send_mail refuse the subject.
-    title = " ".join(item.title.split())
+def _message(*, item: ActionItem, kind: str, today: dt.date,
+             detailed: bool = True) -> tuple[str, str]:
     due = f"{item.due_date:%d %b %Y}"
     late = (today - item.due_date).days
+    if not detailed:
+        subject = (f"Escalation: a restricted action item of {item.team.name} is {late} days "
+                   f"overdue")
+        body = (f"An action item of {item.team.name} is {late} days past its due date (due "
+                f"{due}, {item.get_priority_display()}). It belongs to a restricted postmortem, "
+                f"so only its team and committee see what it is; its team's reviewers have been "
+                f"told.")
+        return f"[OpsReview] {subject}", body
+    # A title with a line break would make send_mail refuse the subject.
+    title = " ".join(item.title.split())
     if kind == Kind.DUE_SOON:
         subject = f"Action item due on {due}: {title}"
         lead = f"An action item you own is due on {due}."

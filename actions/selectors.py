@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from actions.models import ActionItem
 from reviews import permissions
-from reviews.visibility import outsider_q
+from reviews.visibility import item_visible_q
 
 SORTS = {
     "due": ("due_date", "pk"),
@@ -16,14 +16,11 @@ SORTS = {
 
 
 def visible_items(user, items: QuerySet[ActionItem] | None = None) -> QuerySet[ActionItem]:
-    """`items` (default: every item, with its related rows) that `user` may see."""
+    """`items` (default: every item, with its related rows) that `user` may see: an item
+    follows its document (reviews.visibility.item_visible_q) — other teams' drafts and
+    restricted COEs stay hidden, a restricted COE's items even from ops leads and admins."""
     items = ActionItem.objects.with_related() if items is None else items
-    r = permissions.roles(user)
-    if r.admin or r.ops_lead:
-        return items
-    # Items of documents the user may not see (other teams' drafts, restricted COEs) stay hidden.
-    public = Q(document__isnull=True) | outsider_q(user, prefix="document__")
-    return items.filter(Q(owner=user) | Q(team_id__in=r.team_ids) | public)
+    return items.filter(item_visible_q(user))
 
 
 def filtered_items(request, scope: str) -> QuerySet[ActionItem]:
@@ -55,3 +52,20 @@ def filtered_items(request, scope: str) -> QuerySet[ActionItem]:
     # No distinct(): every join above is to-one, so no item can appear twice, and DISTINCT over
     # the wide joined rows cost a sort of every open item.
     return items.order_by(*SORTS.get(sort, SORTS["due"]))
+
+
+def notifications_about_hidden_items(notifications, user) -> set[int]:
+    """For notifications.services.register_visibility_check: those linking to an action item
+    that `user` may no longer see."""
+    from notifications.services import target_of
+
+    items = {}
+    for n in notifications:
+        view, kwargs = target_of(n)
+        if view == "actions:detail":
+            items[n.pk] = kwargs["pk"]
+    if not items:
+        return set()
+    seen = set(visible_items(user, ActionItem.objects.filter(pk__in=set(items.values())))
+               .values_list("pk", flat=True))
+    return {pk for pk, item in items.items() if item not in seen}

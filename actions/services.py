@@ -34,14 +34,18 @@ def item_set_status(*, item, by, status: str, note: str = "") -> None:
 
 def person_open_work(person, *, viewer) -> tuple[list, list, int]:
     """What a person still has to do, as `viewer` may see it: open action items they own,
-    reviews assigned to them on documents not yet approved, and how many such reviews are of
-    documents hidden from `viewer` (restricted COEs). Listed when they leave, for handing over.
+    reviews assigned to them on documents not yet approved, and how many such items and reviews
+    belong to documents hidden from `viewer` (restricted COEs). Listed when they leave, for
+    handing over.
     """
-    items = list(ActionItem.objects.open().owned_by(person).select_related("team", "document"))
+    from actions.selectors import visible_items
+
+    owned = ActionItem.objects.open().owned_by(person)
+    items = list(visible_items(viewer, owned.select_related("team", "document")))
     pending = Document.objects.alive().open().filter(assignments__user=person)
     reviews = list(visible_documents(viewer, pending).select_related("service", "author")
                    .order_by("code"))
-    return items, reviews, pending.count() - len(reviews)
+    return items, reviews, pending.count() - len(reviews) + owned.count() - len(items)
 
 
 @transaction.atomic

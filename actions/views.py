@@ -36,9 +36,9 @@ def item_detail(request, pk):
     )
     # A COE's restricted flag lives on the Postmortem row; can_view needs it to hide the item
     # (and the COE's title) from outsiders.
-    document = getattr(item.document, "postmortem", None) or item.document
-    if document and not permissions.can_view(request.user, document) \
-            and item.owner_id != request.user.pk:
+    if item.document_id:
+        item.document = getattr(item.document, "postmortem", None) or item.document
+    if not permissions.can_view_action_item(request.user, item):
         raise Http404("No such action item.")
     return render(request, "actions/item_detail.html", {
         "item": item, "statuses": ActionItem.Status.choices,
@@ -48,7 +48,9 @@ def item_detail(request, pk):
 
 @require_POST
 def item_status(request, pk):
-    item = get_object_or_404(ActionItem, pk=pk)
+    item = get_object_or_404(ActionItem.objects.select_related("document__service"), pk=pk)
+    if not permissions.can_view_action_item(request.user, item):
+        raise Http404("No such action item.")
     if not permissions.can_change_action_item(request.user, item):
         raise PermissionDenied("Only the owner, the owning team and ops leads change an item.")
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.mail import send_mail
 from django.db import transaction
 
@@ -34,7 +36,48 @@ def notify(*, user, verb: str, message: str, url: str = "", actor=None) -> Notif
     return notification
 
 
+# --- what the reader may no longer see ------------------------------------------------------
+# A notification is about a document or an action item; whether its reader may still see that
+# is decided by the apps that own them (registered from their AppConfig.ready: notifications
+# sits below them and knows none of their rules). Each check returns the pks to hide.
+NO_LONGER_VISIBLE = "About something you no longer have access to."
+_VISIBILITY_CHECKS: list[Callable[[list[Notification], object], set[int]]] = []
+
+
+def register_visibility_check(check: Callable[[list[Notification], object], set[int]]) -> None:
+    if check not in _VISIBILITY_CHECKS:
+        _VISIBILITY_CHECKS.append(check)
+
+
+def redact_unseen(notifications: list[Notification], user) -> list[Notification]:
+    """Notifications about what `user` may no longer see (they left its team, it became
+    restricted) keep neither their text nor their link, when read."""
+    hidden: set[int] = set()
+    for check in _VISIBILITY_CHECKS:
+        hidden |= check(notifications, user)
+    for n in notifications:
+        if n.pk in hidden:
+            n.message, n.url = NO_LONGER_VISIBLE, ""
+    return notifications
+
+
+def target_of(notification: Notification) -> tuple[str, dict]:
+    """The URL name and arguments a notification links to ("", {} when none resolves)."""
+    from django.urls import Resolver404, resolve
+
+    if not notification.url or not notification.url.startswith("/"):
+        return "", {}
+    try:
+        match = resolve(notification.url.split("?")[0].split("#")[0])
+    except Resolver404:
+        return "", {}
+    return match.view_name, match.kwargs
+
+
 def notification_email_send(notification: Notification) -> None:
+    redact_unseen([notification], notification.user)
+    if notification.message == NO_LONGER_VISIBLE:
+        return  # access ended between the event and the e-mail
     link = f"{site_url()}{notification.url}" if notification.url else site_url()
     body = (
         f"{notification.message}\n\n"

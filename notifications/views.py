@@ -4,11 +4,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from notifications.models import EmailOptOut, Notification
-from notifications.services import KINDS
+from notifications.services import KINDS, redact_unseen
 
 
 def notification_list(request):
-    notifications = list(Notification.objects.filter(user=request.user)[:100])
+    notifications = redact_unseen(list(Notification.objects.filter(user=request.user)[:100]),
+                                  request.user)
     opted_out = set(EmailOptOut.objects.filter(user=request.user).values_list("verb", flat=True))
     return render(request, "notifications/list.html", {
         "notifications": notifications,

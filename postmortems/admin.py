@@ -7,9 +7,10 @@ guard would refuse a state change into review anyway, but a read-only field says
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
 
 from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
-from reviews.admin import DocumentAdmin, ReadOnlyAdminMixin
+from reviews.admin import DocumentAdmin, HideRestrictedMixin, ReadOnlyAdminMixin
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -34,7 +35,9 @@ class PostmortemAdmin(DocumentAdmin):
     # The document rules (read-only workflow fields, no add, no delete) come from DocumentAdmin.
     list_display = ("code", "title", "service", "severity", "incident_start", "state",
                     "restricted")
-    list_filter = ("state", "severity", "restricted", "tags")
+    # Only tags of the rows this admin may see (a restricted COE's tags are its details).
+    list_filter = ("state", "severity", "restricted", ("tags", admin.RelatedOnlyFieldListFilter))
+    restricted_on_postmortem = True
     filter_horizontal = ("tags", "affected_services")
     inlines = [TimelineInline, FactorInline]
 
@@ -43,9 +46,19 @@ class PostmortemAdmin(DocumentAdmin):
 class TagAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
+    def get_queryset(self, request):
+        # A tag used only by restricted COEs the admin may not see is one of their details.
+        from postmortems.selectors import visible_tags
+
+        unused = ~Q(Exists(Postmortem.tags.through.objects.filter(tag_id=OuterRef("pk"))))
+        return super().get_queryset(request).filter(
+            Q(pk__in=visible_tags(request.user).values("pk")) | unused)
+
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(HideRestrictedMixin, admin.ModelAdmin):
+    restricted_path = "postmortem__"
+    restricted_on_postmortem = True
     list_display = ("postmortem", "short_text", "created_at")
     list_select_related = ("postmortem",)
     search_fields = ("postmortem__code", "text")

@@ -111,7 +111,9 @@ class PostmortemForm(forms.Form):
             .order_by("username")
         )
         self.fields["committee"].label_from_instance = _user_label
-        existing = ", ".join(Tag.objects.values_list("name", flat=True)[:30])
+        from postmortems.selectors import visible_tags
+
+        existing = ", ".join(visible_tags(user or author).values_list("name", flat=True)[:30])
         if existing:
             self.fields["tags"].help_text += f" Existing: {existing}."
 
@@ -247,8 +249,13 @@ class FilterForm(forms.Form):
     date_to = forms.DateField(required=False, label="To",
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            from postmortems.selectors import visible_tags
+
+            # Only the tags of postmortems this person may see: a tag names what happened.
+            self.fields["tag"].queryset = visible_tags(user)
         for f in self.fields.values():
             select = isinstance(f.widget, forms.Select)
             f.widget.attrs["class"] = "form-select" if select else "form-control"

@@ -12,7 +12,7 @@ from actions.models import ActionItem
 from orr.readiness import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
-from postmortems.models import Lesson, Postmortem
+from postmortems.models import Lesson, Postmortem, Tag
 from reviews.models import Answer, Section
 from reviews.selectors import visible_documents
 
@@ -20,6 +20,12 @@ from reviews.selectors import visible_documents
 def visible_postmortems(user) -> QuerySet[Postmortem]:
     """The postmortems `user` may see: the rules of `permissions.can_view`, as one query."""
     return visible_documents(user, Postmortem.objects.all())
+
+
+def visible_tags(user) -> QuerySet[Tag]:
+    """Tags of the postmortems `user` may see: a restricted COE's tags are its details."""
+    used = visible_postmortems(user).filter(tags=OuterRef("pk"))
+    return Tag.objects.filter(Exists(used)).order_by("name")
 
 
 def _summary_text():

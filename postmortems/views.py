@@ -41,7 +41,7 @@ def _back(postmortem: Postmortem, anchor: str = ""):
 
 @cached_page
 def postmortem_list(request):
-    form = forms.FilterForm(request.GET)
+    form = forms.FilterForm(request.GET, user=request.user)
     form.is_valid()  # a filter that does not parse is left out of cleaned_data and named
     filters = selectors.ListFilters(**form.cleaned_data)
     page = Paginator(selectors.postmortem_list(request.user, filters), 50).get_page(
@@ -75,7 +75,7 @@ def postmortem_create(request):
 
 def postmortem_edit(request, code):
     postmortem = get_postmortem_for_user(request, code, "edit")
-    form = forms.PostmortemForm(request.POST or None, postmortem=postmortem,
+    form = forms.PostmortemForm(request.POST or None, postmortem=postmortem, user=request.user,
                                 initial=forms.PostmortemForm.initial_for(postmortem))
     if request.method == "POST" and form.is_valid():
         try:

@@ -26,6 +26,7 @@ from reports.tables import Table
 from reports.weeks import Week, zone
 from reviews.events import Verb
 from reviews.models import Event, State
+from reviews.visibility import details_public, details_public_q
 
 TREND_WEEKS = 8
 EXPIRY_HORIZON_DAYS = 30
@@ -197,16 +198,14 @@ def _states_at(document_ids: list[int], moment: dt.datetime) -> dict[int, str]:
 
 def _coe_table(coes: CoeFigures) -> Table:
     rows = []
+    # The report is read (and e-mailed) org-wide: restricted COEs and drafts are counted in the
+    # figures but never listed, not even their team, service or impact (permissions.py).
+    unlisted = [r for r in coes.rows if not details_public(r.pm)]
     for r in coes.rows:
         pm = r.pm
-        # The report is read by everyone: a restricted COE or a draft shows its code, not its
-        # title (the same rule as the COE pages).
-        if pm.restricted:
-            title = "(restricted)"
-        elif r.state == State.DRAFT:
-            title = "(draft)"
-        else:
-            title = pm.title
+        if not details_public(pm):
+            continue
+        title = pm.title
         rows.append([
             pm.code, title, pm.service.team.name, pm.service.name, f"SEV{pm.severity}",
             State(r.state).label, _local_date(pm.created_at),
@@ -219,7 +218,9 @@ def _coe_table(coes: CoeFigures) -> Table:
          "Approved", "Days to approve", "Customers affected", "TTD (min)", "TTR (min)"],
         rows,
         note="TTD and TTR count from the first “started” timeline event to the first "
-             "“detected” and “resolved” events. Days to approve: from opening to final approval.",
+             "“detected” and “resolved” events. Days to approve: from opening to final approval."
+             + (f" {len(unlisted)} more (drafts and restricted COEs) are counted in the key "
+                f"figures but not listed." if unlisted else ""),
     )
 
 
@@ -236,8 +237,10 @@ def _trends(weeks: list[Week]) -> tuple[Table, Table, Table, Table]:
     factors = _per_week(
         ContributingFactor.objects.filter(alive)
         .filter(created_at__gte=start, created_at__lt=end), "created_at", "category")
+    # Tags name what happened: only those of COEs everyone may see (permissions.py).
     tagged = _per_week(
         Postmortem.tags.through.objects.filter(alive)
+        .filter(details_public_q("postmortem__", postmortem=True))
         .filter(postmortem__created_at__gte=start, postmortem__created_at__lt=end),
         "postmortem__created_at", "tag__name")
     this_week = weeks[-1]
@@ -405,7 +408,9 @@ def _actions(week: Week) -> ActionFigures:
         for name, flag in zip(counts, flags, strict=True):
             if flag:  # NULL (an open item's closed_at compared) counts as no
                 counts[name][(team_id, team_name, priority)] += n
-    oldest = list(items.filter(overdue).select_related("team", "owner", "document")
+    # Listed by title and owner: only items of documents everyone may see (counted all the same).
+    oldest = list(items.filter(overdue).filter(details_public_q("document__"))
+                  .select_related("team", "owner", "document")
                   .order_by("due_date", "pk")[:OLDEST_OVERDUE])
     return ActionFigures(**counts, oldest_overdue=oldest)
 

@@ -347,8 +347,22 @@ class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+class HideRestrictedMixin:
+    """A restricted COE's rows only for its team and committee, superusers included
+    (opsreview/permissions.py). `restricted_path`: from the row to its document."""
+
+    restricted_path = ""
+    restricted_on_postmortem = False
+
+    def get_queryset(self, request: HttpRequest):
+        from reviews.visibility import restricted_visible_q
+
+        return super().get_queryset(request).filter(restricted_visible_q(
+            request.user, self.restricted_path, postmortem=self.restricted_on_postmortem))
+
+
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(HideRestrictedMixin, admin.ModelAdmin):
     list_display = ("code", "kind", "title", "service", "state")
     list_filter = ("kind", "state")
     list_select_related = ("service",)
@@ -371,8 +385,9 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AnswerAdmin(HideRestrictedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("document", "question_key", "risk", "revision", "updated_by", "updated_at")
+    restricted_path = "document__"
     list_filter = ("risk", "document__kind")
     list_select_related = ("document", "question", "updated_by")
     search_fields = ("document__code", "question__key", "text")
@@ -383,18 +398,20 @@ class AnswerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DecisionAdmin(HideRestrictedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("document", "round", "reviewer", "verdict", "created_at")
+    restricted_path = "document__"
     list_filter = ("verdict",)
     list_select_related = ("document", "reviewer")
     search_fields = ("document__code", "reason")
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EventAdmin(HideRestrictedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The append-only log: visible, never added to, changed or deleted here."""
 
     list_display = ("at", "document", "actor", "verb", "message")
+    restricted_path = "document__"
     list_filter = ("verb",)
     list_select_related = ("document", "actor")
     search_fields = ("document__code", "verb", "message")

@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from reviews.roles import Roles, in_team, is_ops_lead, roles
-from reviews.visibility import is_assigned, is_visible
+from reviews.visibility import is_assigned, is_item_visible, is_restricted, is_visible
 
 __all__ = ["Roles", "roles", "is_ops_lead", "in_team", "check", "can_view", "can_edit",
            "can_submit", "can_comment", "can_decide", "can_export", "can_delete", "can_restore",
-           "can_change_action_item"]
+           "can_view_action_item", "can_change_action_item"]
 
 
 def can_view(user, document) -> bool:
@@ -72,10 +72,19 @@ def can_delete(user, document) -> bool:
 
 def can_restore(user, document) -> bool:
     r = roles(user)
-    return r.admin or document.service.team_id in r.team_ids
+    if document.service.team_id in r.team_ids:
+        return True
+    return r.admin and not is_restricted(document)
+
+
+def can_view_action_item(user, item) -> bool:
+    """The rule of `reviews.visibility.is_item_visible`."""
+    return is_item_visible(user, item)
 
 
 def can_change_action_item(user, item) -> bool:
+    if not can_view_action_item(user, item):
+        return False
     return item.owner_id == user.pk or in_team(user, item.team_id) or is_ops_lead(user)
 
 

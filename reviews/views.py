@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -61,6 +61,7 @@ def document_restore(request, code):
 def trash(request):
     r = permissions.roles(request.user)
     documents = Document.objects.deleted().select_related("service", "author")
-    if not r.admin:
-        documents = documents.filter(service__team_id__in=r.team_ids)
+    mine = Q(service__team_id__in=r.team_ids)
+    # An admin restores anything but a restricted COE, which stays its team's (permissions.py).
+    documents = documents.filter(mine | ~Q(postmortem__restricted=True) if r.admin else mine)
     return render(request, "reviews/trash.html", {"documents": list(documents)})

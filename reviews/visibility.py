@@ -14,9 +14,15 @@ The rule, in words:
    reviewer (for a COE: a member of the peer-review committee). Authorship alone grants
    nothing: an author who leaves the team loses access like anyone else.
 3. Nobody else sees a *restricted* COE (only a COE can be restricted; the flag lives on the
-   Postmortem child row).
+   Postmortem child row): not ops leads, not admins (the Django admin included).
 4. Ops leads and admins see every other document, drafts included.
 5. Everyone else sees every non-restricted document that is no longer a draft.
+
+What is read org-wide (the weekly report, its PDF, CSVs and e-mail; escalations to ops leads
+who may not see the item) counts restricted COEs and drafts but never shows their details
+(title, code, team, service, impact, tags, action items): `details_public` / `details_public_q`.
+Action items follow their document (`item_visible_q`); e-mails, notifications, exports, search,
+tag lists and the API follow the same functions.
 
 `outsider_q` is rule 3 to 5 on its own, with a field prefix, for rows that hang off a document
 (the action item lists use it with ``prefix="document__"``).
@@ -110,3 +116,77 @@ def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     return qs.filter(deleted_at__isnull=True).filter(visible_q(user, qs.model))
+
+
+# --- what may be shown org-wide --------------------------------------------------------------
+
+
+def details_public(document) -> bool:
+    """May everyone signed in see this document's details (title, items, tags, impact)?"""
+    return not (document.deleted_at or is_restricted(document) or document.state == State.DRAFT)
+
+
+def details_public_q(prefix: str = "", *, postmortem: bool = False) -> Q:
+    """`details_public` as a filter: on Document rows, on Postmortem rows (`postmortem=True`),
+    or with `prefix` such as "document__" on rows that point at one (rows that point at none
+    pass)."""
+    restricted = f"{prefix}restricted" if postmortem else f"{prefix}postmortem__restricted"
+    hidden = (Q(**{f"{prefix}state": State.DRAFT}) | Q(**{f"{prefix}deleted_at__isnull": False})
+              | Q(**{restricted: True}))
+    public = ~hidden
+    if prefix and not postmortem:
+        public |= Q(**{f"{prefix.removesuffix('__')}__isnull": True})
+    return public
+
+
+def restricted_visible_q(user, prefix: str = "", *, postmortem: bool = False) -> Q:
+    """Rows that are not a restricted COE's, or are and `user` is in its team or committee:
+    for tools that otherwise show everything (the Django admin of a superuser)."""
+    r = roles(user)
+    restricted = f"{prefix}restricted" if postmortem else f"{prefix}postmortem__restricted"
+    ref = f"{prefix.removesuffix('__')}_id" if prefix else "pk"
+    assigned = ReviewerAssignment.objects.filter(document_id=OuterRef(ref), user=user)
+    return (~Q(**{restricted: True}) | Q(**{f"{prefix}service__team_id__in": r.team_ids})
+            | Exists(assigned))
+
+
+# --- things that belong to a document: action items ------------------------------------------
+
+
+def is_item_visible(user, item) -> bool:
+    """An item follows its document. Its owner sees it too, unless it belongs to a restricted
+    COE (then only the team and the committee do)."""
+    if item.document_id is None:
+        return True
+    document = item.document
+    if is_visible(user, document):
+        return True
+    return item.owner_id == user.pk and not is_restricted(document) and not document.deleted_at
+
+
+def item_visible_q(user) -> Q:
+    """`is_item_visible` as a filter over action items."""
+    r = roles(user)
+    assigned = ReviewerAssignment.objects.filter(document_id=OuterRef("document_id"), user=user)
+    insider = Q(document__service__team_id__in=r.team_ids) | Exists(assigned)
+    restricted = Q(document__postmortem__restricted=True)
+    outside = ~restricted
+    if not (r.admin or r.ops_lead):
+        outside &= ~Q(document__state=State.DRAFT)
+    owner = Q(owner=user) & ~restricted
+    alive = Q(document__deleted_at__isnull=True)
+    return Q(document__isnull=True) | (alive & (insider | outside | owner))
+
+
+def notifications_about_hidden_documents(notifications, user) -> set[int]:
+    """For notifications.services.register_visibility_check: those linking to a document
+    (any URL with a document `code`) that `user` may no longer see."""
+    from notifications.services import target_of
+
+    codes = {n.pk: kwargs["code"] for n in notifications
+             if "code" in (kwargs := target_of(n)[1])}
+    if not codes:
+        return set()
+    seen = set(visible_documents(user).filter(code__in=set(codes.values()))
+               .values_list("code", flat=True))
+    return {pk for pk, code in codes.items() if code not in seen}

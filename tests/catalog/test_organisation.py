@@ -278,7 +278,8 @@ def test_a_restricted_coe_the_ops_lead_cannot_see_is_counted_not_shown_nor_moved
     document_assign_reviewer(document=secret, reviewer=teammate, by=reviewer)
     page = lead_client.get(reverse("catalog:person_deactivate", args=["teammate"]))
     assert "Key material" not in page.content.decode()
-    assert "And 1 restricted postmortem you cannot see" in page.content.decode()
+    assert "And 1 review or action item of restricted postmortems you cannot see" \
+        in page.content.decode()
     heir = make_user(get_user_model(), "heir")
     assert work_reassign(person=teammate, to=heir, by=ops_lead) == (0, [], 1)
     assert secret.assignments.filter(user=teammate).exists()

@@ -49,24 +49,24 @@ def test_key_figures(data):
 def test_coe_table_lists_opened_in_review_and_approved_with_impact_and_ttd_ttr(data, week47):
     c = week47["coes"]
     rows = {row[0]: row for row in data.coes.rows}
-    assert list(rows) == [c[k].code for k in "CFABE"]  # by opening date
+    # By opening date; A (a draft) and E (restricted) are counted but not listed.
+    assert list(rows) == [c[k].code for k in "CFB"]
     col = data.coes.columns.index
 
     def impact(key):
         row = rows[c[key].code]
         return row[col("Customers affected")], row[col("TTD (min)")], row[col("TTR (min)")]
 
-    assert impact("A") == (1200, 12, 90)
     assert impact("B") == (300, 45, 180)
     assert rows[c["C"].code][col("Days to approve")] == 16.5
     assert rows[c["F"].code][col("State at week end")] == "In review"
-    assert rows[c["E"].code][col("State at week end")] == "Changes requested"
 
 
-def test_restricted_and_draft_coes_show_their_code_but_not_their_title(data, week47):
+def test_restricted_and_draft_coes_are_counted_but_not_listed(data, week47):
+    codes = {row[0] for row in data.coes.rows}
+    assert week47["coes"]["E"].code not in codes and week47["coes"]["A"].code not in codes
+    assert "2 more (drafts and restricted COEs) are counted" in data.coes.note
     rows = {row[0]: row for row in data.coes.rows}
-    assert rows[week47["coes"]["E"].code][1] == "(restricted)"
-    assert rows[week47["coes"]["A"].code][1] == "(draft)"
     assert rows[week47["coes"]["B"].code][1] == week47["coes"]["B"].title
 
 
@@ -75,7 +75,8 @@ def test_factor_categories_tags_and_eight_week_trend(data):
         "Technical": 1, "Process": 1, "Tooling": 1, "Organisational": 0, "External": 1,
         "Human error": 0,
     }
-    assert data.tags.rows == [["Database", 2], ["Deploy", 2]]
+    # Tags only of COEs everyone may see: not A's (a draft) nor E's (restricted).
+    assert data.tags.rows == [["Database", 1]]
     assert [row[0] for row in data.trend.rows] == [f"2026-W{n}" for n in range(40, 48)]
     trend = {row[0]: row[1:] for row in data.trend.rows}
     # COEs opened, then technical, process, tooling, organisational, external, human error.
@@ -84,8 +85,7 @@ def test_factor_categories_tags_and_eight_week_trend(data):
     assert trend["2026-W47"] == [3, 1, 1, 1, 0, 1, 0]
     assert trend["2026-W40"] == [0] * 7
     assert data.tag_trend.rows == [
-        ["Database", 0, 0, 0, 0, 0, 0, 0, 2, 2],
-        ["Deploy", 0, 0, 0, 0, 0, 0, 0, 2, 2],
+        ["Database", 0, 0, 0, 0, 0, 0, 0, 1, 1],
         ["Network", 0, 0, 0, 0, 0, 1, 0, 0, 1],
     ]
 
@@ -179,3 +179,23 @@ def test_only_complete_data_of_the_right_time_zone_counts(settings, questionnair
                               due_date=dt.date(2026, 12, 1))
     assert weekly_report(week).figure["Action items opened"] == 1
     assert weekly_report(week.next()).figure["Action items opened"] == 0
+
+
+def test_oldest_overdue_lists_items_of_public_documents_only(week47, author, payments):
+    from actions.models import ActionItem
+    from reviews.models import Document
+
+    orr = week47["orrs"]["checkout-new"]  # approved: everyone sees it
+    draft = week47["coes"]["A"]
+    restricted = week47["coes"]["E"]
+    for doc in (orr, draft, restricted):
+        item = make_item_row(team=payments, owner=author, created="2026-10-01 09:00",
+                             due="2026-10-15", title=f"Item of {doc.code}")
+        ActionItem.objects.filter(pk=item.pk).update(document=doc)
+    assert Document.objects.get(pk=orr.pk).state == "approved"
+    data = weekly_report(Week.parse(W47))
+    titles = [row[0] for row in data.oldest_overdue.rows]
+    assert f"Item of {orr.code}" in titles
+    assert f"Item of {draft.code}" not in titles and f"Item of {restricted.code}" not in titles
+    # Counted all the same.
+    assert data.figure["Action items overdue at week end"] == 3 + 3
