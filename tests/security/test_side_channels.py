@@ -239,6 +239,39 @@ def test_no_page_csv_or_pdf_shows_the_restricted_coe_or_the_draft(world, persona
     assert leaks == []
 
 
+def api_pages(world) -> list[str]:
+    coe, review = world["coe"], world["review"]
+    return [
+        "/api/v1/coes/", "/api/v1/coes/?restricted=1", "/api/v1/orrs/",
+        "/api/v1/orrs/?state=draft",
+        "/api/v1/action-items/", "/api/v1/action-items/?status=open",
+        f"/api/v1/coes/{coe.code}/", f"/api/v1/orrs/{review.code}/",
+        f"/api/v1/action-items/{world['coe_item'].pk}/",
+        f"/api/v1/action-items/{world['orr_item'].pk}/",
+        f"/api/v1/services/{world['service'].slug}/",
+        f"/api/v1/services/{world['service'].slug}/readiness/",
+    ]
+
+
+@pytest.mark.parametrize("persona", list(MUST_NOT_SEE))
+def test_the_api_shows_nothing_of_them_either(world, persona):
+    from orr.models import ApiToken
+
+    user = world["people"][persona]
+    _, raw = ApiToken.issue(name="side-channel", by=user,
+                            scopes=list(ApiToken.Scope.values))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    leaks = []
+    for url in api_pages(world):
+        response = client.get(url)
+        assert response.status_code < 500, (url, response.status_code)
+        leaks += [(url, mark) for mark in MUST_NOT_SEE[persona] if mark in body_of(response)]
+    assert leaks == []
+    changed = client.post(f"/api/v1/action-items/{world['coe_item'].pk}/status/",
+                          {"status": "done", "note": "x"}, content_type="application/json")
+    assert changed.status_code == 404
+
+
 @pytest.mark.parametrize("persona", list(MUST_NOT_SEE))
 def test_an_outsider_cannot_change_a_restricted_items_status(world, persona):
     client = Client()
