@@ -13,7 +13,8 @@ GOOD = {"OIDC_ISSUER": "https://sso.example.com", "OIDC_CLIENT_ID": "opsreview",
 
 
 def start(**variables) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "k", **variables}
+    # Production refuses short or placeholder keys (opsreview/settings.py): a real-looking one.
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 60, **variables}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"], cwd=REPO, env=env,
         capture_output=True, text=True, timeout=60,

@@ -35,11 +35,9 @@ def sees_coe(role: str, state: str, restricted: bool) -> bool:
 
 
 def sees_item(role: str, state: str, restricted: bool) -> bool:
-    """The COE's item (owned by the author): the item list's rule and the COE's together."""
-    if role == "author":
-        return True
-    listed = role in ("teammate", "ops_lead", "admin") or (state != "draft" and not restricted)
-    return listed and sees_coe(role, state, restricted)
+    """The COE's item (owned by the author) follows the COE (reviews/visibility.py): whoever
+    sees the COE, the committee included, sees its items."""
+    return sees_coe(role, state, restricted)
 
 
 def expected(role: str, state: str, restricted: bool) -> dict[str, str]:
