@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem, Reminder
 from catalog.models import OPS_LEADS_GROUP, Membership
+from integrations.events import EventType, emit
 from notifications.models import Notification
 from opsreview.links import site_url
 from opsreview.workdays import add_working_days, is_working_day
@@ -145,6 +146,8 @@ def _deliver(*, item: ActionItem, kind: str, recipient, today: dt.date) -> bool:
             # sent, or it would ring again every day.
             if recipient.email:
                 send_mail(subject, body, None, [recipient.email])
+            if kind == Kind.OVERDUE:
+                emit(EventType.ACTION_ITEM_OVERDUE, item)
     except IntegrityError:
         return False
     return True

@@ -9,6 +9,7 @@ from django.utils import timezone
 from actions.models import ActionItem
 from catalog.models import OrgEvent
 from catalog.services import org_log
+from integrations.events import EventType, emit
 from opsreview.workdays import next_working_day
 from reviews.events import Verb
 from reviews.models import Document
@@ -30,6 +31,8 @@ def item_set_status(*, item, by, status: str, note: str = "") -> None:
         if item.document_id and before != status:
             item.document.log(by, Verb.ACTION_STATUS, f"Action item “{item.title[:80]}”: "
                               f"{before} → {status}", action=item.pk, note=note[:300])
+        if before in item.OPEN_STATUSES and not item.is_open:
+            emit(EventType.ACTION_ITEM_CLOSED, item, note=note[:300])
 
 
 def person_open_work(person, *, viewer) -> tuple[list, list, int]:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "learning",
     "demo",
     "api",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -388,6 +389,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # The seed says postmortems must not drag on: flag a COE waiting longer than this for review.
 COE_REVIEW_OVERDUE_WORKING_DAYS = env.int("COE_REVIEW_OVERDUE_WORKING_DAYS", default=5)
+
+# Integrations: inbound payloads above this size are refused (413); outbound webhooks go only to
+# public addresses unless the host is listed here; a subscription failing this many days is
+# paused; a COE is late when not submitted this many working days after the incident resolved.
+INTEGRATION_MAX_BODY_BYTES = env.int("INTEGRATION_MAX_BODY_BYTES", default=1024 * 1024)
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_PAUSE_AFTER_DAYS = env.int("WEBHOOK_PAUSE_AFTER_DAYS", default=3)
+COE_SUBMIT_WORKING_DAYS = env.dict(
+    "COE_SUBMIT_WORKING_DAYS", cast={"value": int}, default={"1": 5, "2": 5, "3": 10, "4": 10}
+)
 
 # A countdown longer than the visibility timeout would let Redis hand the task to a second worker.
 _longest_jitter = max(REMINDER_JITTER_SECONDS, REPORT_JITTER_SECONDS)

@@ -27,4 +27,5 @@ urlpatterns = [
     path("learning/", include("learning.urls")),
     path("api/v1/", include("api.urls")),
     path("org/tokens/", include("orr.token_urls")),
+    path("integrations/", include("integrations.urls")),
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from catalog.models import Service
+from integrations.events import EventType, emit
 from notifications.services import notify
 from orr.models import Milestone, ReadinessReview
 from reviews.events import Verb
@@ -73,6 +74,7 @@ def gap_add_action(*, answer: Answer, by, title: str, owner, due_date: dt.date, 
                  action=item.pk)
     notify(user=owner, verb="action_assigned", actor=by, url=item.get_absolute_url(),
            message=f"Action item for you from {document.code}: {title} (due {due_date:%d %b %Y})")
+    emit(EventType.ACTION_ITEM_CREATED, item)
     return item
 
 

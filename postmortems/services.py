@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from catalog.models import Service
+from integrations.events import EventType, emit
 from notifications.services import notify
 from postmortems.blamelint import Finding, amounts_to_human_error, lint
 from postmortems.models import (
@@ -119,6 +120,7 @@ def postmortem_create(
     for member in committee:
         document_assign_reviewer(document=postmortem, reviewer=member, by=by)
     set_participants(postmortem=postmortem, by=by, names=participant_names)
+    emit(EventType.COE_CREATED, postmortem)
     return postmortem
 
 
@@ -574,4 +576,5 @@ def action_add(
     notify(user=owner, verb="action_assigned", actor=by, url=item.get_absolute_url(),
            message=f"Action item for you from {postmortem.code}: {title} "
                    f"(due {due_date:%d %b %Y})")
+    emit(EventType.ACTION_ITEM_CREATED, item)
     return item

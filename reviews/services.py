@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.events import EventType, emit
 from notifications.services import notify
 from reviews import gates
 from reviews.events import Verb
@@ -95,6 +96,7 @@ def document_submit(*, document: Document, by) -> None:
     document.review_round += 1
     document.save(update_fields=["state", "submitted_at", "review_round", "updated_at"])
     document.log(by, Verb.SUBMITTED, f"Submitted for review (round {document.review_round})")
+    _emit_state_change(document, "submitted")
 
 
 @transaction.atomic
@@ -136,9 +138,18 @@ def document_decide(
         document.approved_at = timezone.now()
         document.save(update_fields=["state", "approved_at", "updated_at"])
         document.log(reviewer, Verb.APPROVED_FINAL, "Approval complete")
+        _emit_state_change(document, "approved")
         for hook in _ON_APPROVED.get(document.kind, []):
             hook(document, reviewer)
     return decision
+
+
+def _emit_state_change(document: Document, what: str) -> None:
+    emit(EventType(f"{document.kind}.{what}"), document)
+    if document.kind == "orr":
+        # An ORR in review or approved changes its service's readiness.
+        emit(EventType.READINESS_CHANGED, document.service, review=document.code,
+             state=document.state)
 
 
 # --- answers ------------------------------------------------------------------------------
