@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from actions.models import ActionItem
 from catalog.forms import MembershipForm
 from catalog.models import Membership, Service, Team
+from integrations.policies import late_postmortems
 from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
 from orr.forms import StartReviewForm
@@ -81,4 +82,5 @@ def team_detail(request, slug):
         "can_manage": can_manage_org(request.user),
         "membership_form": MembershipForm(),
         "roles": Membership.Role.choices,
+        "late_coes": late_postmortems(team=team),
     })

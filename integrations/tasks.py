@@ -35,3 +35,13 @@ def send_delivery_task(self, delivery_id: int) -> bool:
         return False
     countdown = 0 if settings.CELERY_TASK_ALWAYS_EAGER else backoff(self.request.retries)
     raise self.retry(countdown=countdown)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5,
+             time_limit=300)
+def escalate_late_coes_task(day: str | None = None) -> int:
+    import datetime as dt
+
+    from integrations.policies import escalate_late_postmortems
+
+    return escalate_late_postmortems(today=dt.date.fromisoformat(day) if day else None)

@@ -23,6 +23,12 @@ BEAT_SCHEDULE = {
     },
     # manage.py sweep_exports. Sends PDF exports again that a broker outage or a dead worker
     # left behind; the render task's claim makes a second message harmless.
+    # manage.py escalate_late_coes. COEs not submitted within their severity's working days
+    # after the incident resolved, escalated to the ops leads once each, never at weekends.
+    "late-coe-escalations": {
+        "task": "integrations.tasks.escalate_late_coes_task",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "export-sweeper": {
         "task": "reports.tasks.sweep_exports_task",
         "schedule": 60.0,

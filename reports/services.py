@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import OPS_LEADS_GROUP
+from integrations.policies import late_postmortems
 from learning.similarity import recurring_themes
 from opsreview.links import site_url
 from opsreview.rendering import PdfTooLarge, render_pdf
@@ -315,6 +316,8 @@ def weekly_report_context(week: Week) -> dict:
         "charts": report_charts(data),
         # COEs of the last quarter whose factors resemble earlier COEs' (learning.similarity).
         "recurring": recurring_themes(since=week.start_at - dt.timedelta(weeks=12)),
+        "late_coes": late_postmortems(today=min(week.start + dt.timedelta(days=6),
+                                                timezone.localdate())),
     }
 
 
