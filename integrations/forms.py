@@ -12,6 +12,17 @@ class IntegrationForm(forms.Form):
         choices=Postmortem.Severity.choices, coerce=int, initial=2,
         label="Open a COE draft for resolved incidents of this severity or worse",
     )
+    provider_secret = forms.CharField(
+        required=False, max_length=200, min_length=16, strip=True,
+        label="Secret the provider generated (optional)",
+        help_text="PagerDuty shows a signing secret when you create its webhook: paste it here. "
+                  "Leave blank and OpsReview generates one for you to give the provider.",
+    )
+
+
+class ProviderSecretForm(forms.Form):
+    provider_secret = forms.CharField(max_length=200, min_length=16, strip=True,
+                                      label="Provider's secret")
 
 
 class MappingForm(forms.Form):

@@ -30,10 +30,21 @@ KEEP_DIGESTS = 50
 # --- set-up -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def integration_create(*, team, by, provider: str, name: str,
-                       coe_max_severity: int = 2) -> Integration:
-    return Integration.objects.create(team=team, created_by=by, provider=provider, name=name,
-                                      coe_max_severity=coe_max_severity)
+def integration_create(*, team, by, provider: str, name: str, coe_max_severity: int = 2,
+                       provider_secret: str = "") -> Integration:
+    integration = Integration(team=team, created_by=by, provider=provider, name=name,
+                              coe_max_severity=coe_max_severity)
+    if provider_secret:
+        integration.secret = provider_secret
+    integration.save()
+    return integration
+
+
+@transaction.atomic
+def integration_set_secret(*, integration: Integration, secret: str) -> None:
+    """For providers that generate the signing secret themselves (PagerDuty, Jira Cloud)."""
+    integration.secret = secret
+    integration.save(update_fields=["secret"])
 
 
 @transaction.atomic

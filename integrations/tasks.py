@@ -3,6 +3,7 @@ from __future__ import annotations
 import random
 
 from celery import shared_task
+from django.conf import settings
 
 # Backoff between attempts: 30 s, 1 min, 2 min … capped at 6 h, each with jitter; eight retries
 # span about a day, after which the delivery is marked failed (and can be redelivered by hand).
@@ -13,7 +14,8 @@ EAGER_ATTEMPTS = 3
 
 
 def backoff(retries: int) -> int:
-    base = min(30 * 2**retries, 6 * 3600)
+    first = getattr(settings, "WEBHOOK_RETRY_BASE_SECONDS", 30)
+    base = min(first * 2**retries, 6 * 3600)
     return base // 2 + random.randint(0, base // 2)
 
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("<slug:slug>/integrations/new", views.integration_create, name="integration_create"),
     path("<slug:slug>/integrations/<int:pk>/delete", views.integration_delete,
          name="integration_delete"),
+    path("<slug:slug>/integrations/<int:pk>/secret", views.integration_set_secret,
+         name="integration_set_secret"),
     path("<slug:slug>/mappings/new", views.mapping_add, name="mapping_add"),
     path("<slug:slug>/mappings/<int:pk>/delete", views.mapping_delete, name="mapping_delete"),
     path("<slug:slug>/subscriptions/new", views.subscription_create, name="subscription_create"),

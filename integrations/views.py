@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Team
 from integrations import services, webhooks
-from integrations.forms import IntegrationForm, MappingForm, SubscriptionForm
+from integrations.forms import (
+    IntegrationForm,
+    MappingForm,
+    ProviderSecretForm,
+    SubscriptionForm,
+)
 from integrations.models import Delivery, Integration, ServiceMapping, Subscription
 from reviews.roles import in_team, is_ops_lead, roles
 
@@ -83,6 +88,20 @@ def integration_delete(request, slug, pk):
     integration = get_object_or_404(Integration, pk=pk, team=team)
     integration.delete()
     messages.success(request, f"Integration “{integration.name}” deleted.")
+    return redirect("integrations:team", slug)
+
+
+@require_POST
+def integration_set_secret(request, slug, pk):
+    team = get_team_for_user(request, slug, write=True)
+    integration = get_object_or_404(Integration, pk=pk, team=team)
+    form = ProviderSecretForm(request.POST)
+    if form.is_valid():
+        services.integration_set_secret(integration=integration,
+                                        secret=form.cleaned_data["provider_secret"])
+        messages.success(request, f"Secret of “{integration.name}” replaced.")
+    else:
+        messages.error(request, "A provider's secret has at least 16 characters; nothing changed.")
     return redirect("integrations:team", slug)
 
 

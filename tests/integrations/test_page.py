@@ -105,3 +105,32 @@ def test_page_query_count_is_flat(client, payments, author, checkout, rows,
     client.get(PAGE)  # warm the session and roles
     with django_assert_max_num_queries(14):
         assert client.get(PAGE).status_code == 200
+
+
+def test_pagerduty_generated_secret_can_be_pasted_and_then_verifies(client, questionnaires,
+                                                                    payments, author, checkout):
+    from tests.integrations.conftest import auth_headers, payload, post
+
+    integration = make_integration(payments, author, "pagerduty")
+    map_service(integration, "PF9KMXH", checkout)
+    client.force_login(author)
+    pd_secret = "pd-generated-0123456789abcdef"
+    answer = client.post(f"{PAGE}integrations/{integration.pk}/secret",
+                         {"provider_secret": pd_secret})
+    assert answer.status_code == 302
+    integration.refresh_from_db()
+    assert integration.secret == pd_secret
+
+    body = payload("pagerduty_incident_resolved.json")
+    client.logout()
+    assert post(client, integration, body, headers=auth_headers(integration, body)
+                ).status_code == 202
+
+
+def test_too_short_provider_secret_changes_nothing(client, payments, author):
+    integration = make_integration(payments, author, "jira")
+    before = integration.secret
+    client.force_login(author)
+    client.post(f"{PAGE}integrations/{integration.pk}/secret", {"provider_secret": "short"})
+    integration.refresh_from_db()
+    assert integration.secret == before
