@@ -210,6 +210,24 @@ class DeliveryAttempt(models.Model):
         return f"attempt {self.number} of {self.delivery_id}: {self.status_code or self.error}"
 
 
+class ExpiryNotice(models.Model):
+    """`readiness.expiring` sent for one approval of a service: the unique row is the claim."""
+
+    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="+")
+    review_code = models.CharField(max_length=20)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "review_code"],
+                                    name="unique_expiry_notice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_code} expires {self.expires_at:%Y-%m-%d}"
+
+
 class LateEscalation(models.Model):
     """A late COE escalated to one ops lead: the unique row is the claim, so it happens once."""
 

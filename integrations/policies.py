@@ -1,4 +1,6 @@
-"""Completion policy: a COE is submitted within N working days of the incident's resolution.
+"""Time-based rules: late COEs and readiness about to expire.
+
+Completion policy: a COE is submitted within N working days of the incident's resolution.
 
 N is per severity (setting COE_SUBMIT_WORKING_DAYS). The resolution is the first "resolved"
 event of the COE's timeline, whoever wrote it (the pager intake pre-fills it). Late COEs are
@@ -60,6 +62,34 @@ def late_postmortems(*, today: dt.date | None = None, team=None) -> list[LateCoe
         if today > due:
             late.append(LateCoe(postmortem=pm, resolved_at=pm.resolved, due=due))
     return late
+
+
+def announce_expiring_readiness(*, now: dt.datetime | None = None) -> int:
+    """Emit `readiness.expiring` once per approval, READINESS_EXPIRING_DAYS before it expires."""
+    from catalog.models import Service
+    from integrations.events import EventType, emit
+    from integrations.models import ExpiryNotice
+    from orr.services import readiness_for_services
+
+    now = now or timezone.now()
+    horizon = now + dt.timedelta(days=getattr(settings, "READINESS_EXPIRING_DAYS", 30))
+    services = list(Service.objects.select_related("team"))
+    sent = 0
+    states = readiness_for_services(services)
+    for service in services:
+        state = states[service.pk]
+        if state.status != "ready" or state.expires_at > horizon:
+            continue
+        try:
+            with transaction.atomic():
+                ExpiryNotice.objects.create(service=service, review_code=state.review.code,
+                                            expires_at=state.expires_at)
+                emit(EventType.READINESS_EXPIRING, service, review=state.review.code,
+                     expires_at=state.expires_at.isoformat())
+        except IntegrityError:
+            continue
+        sent += 1
+    return sent
 
 
 def escalate_late_postmortems(*, today: dt.date | None = None) -> int:

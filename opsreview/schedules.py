@@ -29,6 +29,12 @@ BEAT_SCHEDULE = {
         "task": "integrations.tasks.escalate_late_coes_task",
         "schedule": crontab(hour=7, minute=15),
     },
+    # manage.py announce_expiring_readiness. `readiness.expiring` once per approval, some
+    # days before the ORR expires (READINESS_EXPIRING_DAYS).
+    "readiness-expiring-events": {
+        "task": "integrations.tasks.announce_expiring_readiness_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "export-sweeper": {
         "task": "reports.tasks.sweep_exports_task",
         "schedule": 60.0,

@@ -396,6 +396,8 @@ COE_REVIEW_OVERDUE_WORKING_DAYS = env.int("COE_REVIEW_OVERDUE_WORKING_DAYS", def
 INTEGRATION_MAX_BODY_BYTES = env.int("INTEGRATION_MAX_BODY_BYTES", default=1024 * 1024)
 WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 WEBHOOK_PAUSE_AFTER_DAYS = env.int("WEBHOOK_PAUSE_AFTER_DAYS", default=3)
+# `readiness.expiring` is sent this many days before a service's ORR approval expires.
+READINESS_EXPIRING_DAYS = env.int("READINESS_EXPIRING_DAYS", default=30)
 # The first retry of a failed delivery waits about this long; each next one twice as long.
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 COE_SUBMIT_WORKING_DAYS = env.dict(

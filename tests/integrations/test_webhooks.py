@@ -255,3 +255,26 @@ def test_exhausted_retries_mark_the_delivery_failed_and_may_pause(
     assert delivery.status == "failed" and delivery.attempts == EAGER_ATTEMPTS
     sub.refresh_from_db()
     assert sub.paused_at is not None
+
+
+def test_readiness_expiring_is_emitted_once_per_approval(loopback_allowed, ready_review, author,
+                                                         reviewer, payments, settings,
+                                                         django_capture_on_commit_callbacks):
+    from integrations.policies import announce_expiring_readiness
+    from reviews.models import Document
+    from reviews.services import document_decide, document_submit
+
+    settings.ORR_EXPIRY_DAYS = {"1": 365, "2": 365, "3": 365}
+    sub = subscribe(payments, author, "http://localhost:9/x", events=["readiness.expiring"])
+    with django_capture_on_commit_callbacks(execute=False):
+        document_submit(document=ready_review, by=author)
+        document_decide(document=ready_review, reviewer=reviewer, verdict="approve",
+                        reason="Evidence is convincing.")
+        assert announce_expiring_readiness() == 0  # a year to go
+        Document.objects.filter(pk=ready_review.pk).update(
+            approved_at=timezone.now() - dt.timedelta(days=350))
+        assert announce_expiring_readiness() == 1
+        assert announce_expiring_readiness() == 0
+    body = json.loads(sub.deliveries.get().body)
+    assert body["type"] == "readiness.expiring"
+    assert body["data"]["service"] == "checkout-api" and body["data"]["review"] == ready_review.code
