@@ -43,7 +43,7 @@ class MappingForm(forms.Form):
 
 class SubscriptionForm(forms.Form):
     kind = forms.ChoiceField(choices=Subscription.Kind.choices)
-    url = forms.URLField(max_length=500, assume_scheme="https")
+    url = forms.URLField(max_length=500, assume_scheme="https", label="URL")
     events = forms.MultipleChoiceField(choices=EventType.choices,
                                        widget=forms.CheckboxSelectMultiple)
     own_team_only = forms.BooleanField(
