@@ -134,3 +134,17 @@ def test_too_short_provider_secret_changes_nothing(client, payments, author):
     client.post(f"{PAGE}integrations/{integration.pk}/secret", {"provider_secret": "short"})
     integration.refresh_from_db()
     assert integration.secret == before
+
+
+def test_admin_lists_integrations_without_their_secrets(client, django_user_model, payments,
+                                                        author, checkout):
+    integration = make_integration(payments, author, "pagerduty", name="Prod pager")
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    for path in ("/admin/integrations/integration/",
+                 f"/admin/integrations/integration/{integration.pk}/change/",
+                 "/admin/integrations/incidentrecord/", "/admin/integrations/delivery/",
+                 "/admin/integrations/subscription/"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert integration.secret not in answer.content.decode()
