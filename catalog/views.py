@@ -4,12 +4,12 @@ from django.shortcuts import get_object_or_404, render
 from actions.models import ActionItem
 from catalog.forms import MembershipForm
 from catalog.models import Membership, Service, Team
-from integrations.policies import late_postmortems
 from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
 from orr.forms import StartReviewForm
 from orr.models import ReadinessReview
 from orr.readiness import Readiness, readiness_for_services
+from postmortems.completion import late_postmortems
 from reviews.models import Document
 from reviews.permissions import can_manage_org, can_view, in_team
 

@@ -61,19 +61,19 @@ def _item_data(item) -> dict:
 def _is_restricted(document) -> bool:
     if document is None or document.kind != "coe":
         return False
-    from postmortems.models import Postmortem  # noqa: PLC0415 — model lookup only
+    if hasattr(document, "restricted"):
+        return bool(document.restricted)
+    # A plain Document row: the flag is on its Postmortem row (multi-table inheritance).
+    return bool(document.postmortem.restricted)
 
-    return Postmortem.objects.filter(pk=document.pk, restricted=True).exists()
 
-
-def describe(obj) -> tuple[dict, int, bool]:
-    """(data, owning team id, restricted) of a document, an action item or a service."""
-    from actions.models import ActionItem
-    from catalog.models import Service
-
-    if isinstance(obj, ActionItem):
+def describe(event_type: str, obj) -> tuple[dict, int, bool]:
+    """(data, owning team id, restricted) of the event's object: an action item, a service or
+    a document, as the event type's prefix says."""
+    subject = event_type.split(".")[0]
+    if subject == "action_item":
         return _item_data(obj), obj.team_id, _is_restricted(obj.document)
-    if isinstance(obj, Service):
+    if subject == "readiness":
         return {"service": obj.slug, "team": obj.team.slug,
                 "url": f"{settings.SITE_URL}{obj.get_absolute_url()}"}, obj.team_id, False
     return _document_data(obj), obj.service.team_id, _is_restricted(obj)
@@ -95,7 +95,7 @@ def recipients(event_type: str, team_id: int, restricted: bool) -> list[Subscrip
 
 
 def emit(event_type: EventType, obj, **extra) -> list[Delivery]:
-    data, team_id, restricted = describe(obj)
+    data, team_id, restricted = describe(str(event_type), obj)
     data.update(extra)
     event_id = f"evt_{uuid.uuid4().hex}"
     payload = {

@@ -45,20 +45,3 @@ def send_delivery_task(self, delivery_id: int) -> bool:
         return False
     raise self.retry(countdown=backoff(self.request.retries))
 
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5,
-             time_limit=300)
-def escalate_late_coes_task(day: str | None = None) -> int:
-    import datetime as dt
-
-    from integrations.policies import escalate_late_postmortems
-
-    return escalate_late_postmortems(today=dt.date.fromisoformat(day) if day else None)
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_jitter=True, max_retries=5,
-             time_limit=300)
-def announce_expiring_readiness_task() -> int:
-    from integrations.policies import announce_expiring_readiness
-
-    return announce_expiring_readiness()

@@ -26,13 +26,13 @@ BEAT_SCHEDULE = {
     # manage.py escalate_late_coes. COEs not submitted within their severity's working days
     # after the incident resolved, escalated to the ops leads once each, never at weekends.
     "late-coe-escalations": {
-        "task": "integrations.tasks.escalate_late_coes_task",
+        "task": "postmortems.tasks.escalate_late_coes_task",
         "schedule": crontab(hour=7, minute=15),
     },
     # manage.py announce_expiring_readiness. `readiness.expiring` once per approval, some
     # days before the ORR expires (READINESS_EXPIRING_DAYS).
     "readiness-expiring-events": {
-        "task": "integrations.tasks.announce_expiring_readiness_task",
+        "task": "orr.tasks.announce_expiring_readiness_task",
         "schedule": crontab(hour=7, minute=30),
     },
     "export-sweeper": {

@@ -35,13 +35,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import OPS_LEADS_GROUP
-from integrations.policies import late_postmortems
 from learning.similarity import recurring_themes
 from opsreview.links import site_url
 from opsreview.rendering import PdfTooLarge, render_pdf
 from orr import printing as orr_printing
 from orr.models import ReadinessReview
 from postmortems import printing as coe_printing
+from postmortems.completion import late_postmortems
 from postmortems.models import Attachment, Postmortem
 from reports import charts, selectors
 from reports.models import Export, WeeklyReport

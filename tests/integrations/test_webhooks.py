@@ -260,7 +260,7 @@ def test_exhausted_retries_mark_the_delivery_failed_and_may_pause(
 def test_readiness_expiring_is_emitted_once_per_approval(loopback_allowed, ready_review, author,
                                                          reviewer, payments, settings,
                                                          django_capture_on_commit_callbacks):
-    from integrations.policies import announce_expiring_readiness
+    from orr.expiring import announce_expiring_readiness
     from reviews.models import Document
     from reviews.services import document_decide, document_submit
 

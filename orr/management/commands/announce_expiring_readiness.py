@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from integrations.policies import announce_expiring_readiness
+from orr.expiring import announce_expiring_readiness
 
 
 class Command(BaseCommand):

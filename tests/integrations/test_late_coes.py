@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from actions.models import Notification
 from integrations.models import LateEscalation
-from integrations.policies import escalate_late_postmortems, late_postmortems
 from postmortems import services as pm_services
+from postmortems.completion import escalate_late_postmortems, late_postmortems
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC

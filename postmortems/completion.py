@@ -1,13 +1,11 @@
-"""Time-based rules: late COEs and readiness about to expire.
-
-Completion policy: a COE is submitted within N working days of the incident's resolution.
+"""Completion policy: a COE is submitted within N working days of the incident's resolution.
 
 N is per severity (setting COE_SUBMIT_WORKING_DAYS). The resolution is the first "resolved"
 event of the COE's timeline, whoever wrote it (the pager intake pre-fills it). Late COEs are
 listed on the team's page and in the weekly report, and escalated to the ops leads once each,
-on a working day, by ``escalate_late_postmortems`` (daily task and ``manage.py
-escalate_late_coes``), with the same claim-by-unique-row as the action item reminders.
-Action items already have their own period per priority (ACTION_DUE_WEEKS) and the reminder
+on a working day, by ``escalate_late_postmortems`` (``postmortems.tasks.escalate_late_coes_task``
+daily, and ``manage.py escalate_late_coes``), claimed by a unique row like the action item
+reminders. Action items have their own period per priority (ACTION_DUE_WEEKS) and the reminder
 and escalation run of ``actions.reminders``.
 """
 
@@ -23,10 +21,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from actions.notifications import notify
-from actions.reminders import add_working_days
 from catalog.models import OPS_LEADS_GROUP
 from integrations.models import LateEscalation
+from notifications.services import notify
+from opsreview.workdays import add_working_days
 from postmortems.models import Postmortem
 
 logger = logging.getLogger(__name__)
@@ -62,34 +60,6 @@ def late_postmortems(*, today: dt.date | None = None, team=None) -> list[LateCoe
         if today > due:
             late.append(LateCoe(postmortem=pm, resolved_at=pm.resolved, due=due))
     return late
-
-
-def announce_expiring_readiness(*, now: dt.datetime | None = None) -> int:
-    """Emit `readiness.expiring` once per approval, READINESS_EXPIRING_DAYS before it expires."""
-    from catalog.models import Service
-    from integrations.events import EventType, emit
-    from integrations.models import ExpiryNotice
-    from orr.services import readiness_for_services
-
-    now = now or timezone.now()
-    horizon = now + dt.timedelta(days=getattr(settings, "READINESS_EXPIRING_DAYS", 30))
-    services = list(Service.objects.select_related("team"))
-    sent = 0
-    states = readiness_for_services(services)
-    for service in services:
-        state = states[service.pk]
-        if state.status != "ready" or state.expires_at > horizon:
-            continue
-        try:
-            with transaction.atomic():
-                ExpiryNotice.objects.create(service=service, review_code=state.review.code,
-                                            expires_at=state.expires_at)
-                emit(EventType.READINESS_EXPIRING, service, review=state.review.code,
-                     expires_at=state.expires_at.isoformat())
-        except IntegrityError:
-            continue
-        sent += 1
-    return sent
 
 
 def escalate_late_postmortems(*, today: dt.date | None = None) -> int:

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
-from integrations.policies import escalate_late_postmortems
+from postmortems.completion import escalate_late_postmortems
 
 
 class Command(BaseCommand):
