@@ -8,6 +8,7 @@ from integrations.models import Delivery, Subscription
 from tests.conftest import make_service, make_team
 
 from .conftest import login, screenshot
+from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -46,3 +47,4 @@ def test_member_creates_a_pager_integration_and_maps_a_service(page, live_server
     assert "PF9KMXH → Checkout API" in content and secret not in content
     assert "msg_2b6f0c1d" in content
     screenshot(page, "integrations-page")
+    assert serious_violations(page) == []
