@@ -89,7 +89,9 @@ class ServiceMapping(models.Model):
 class IncidentRecord(models.Model):
     """One incident of a provider, however many deliveries told us about it."""
 
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE,
+    # Kept when the integration is deleted: the record still links the incident to its COE, so
+    # the same incident arriving through a new integration does not open a second draft.
+    integration = models.ForeignKey(Integration, on_delete=models.SET_NULL, null=True,
                                     related_name="incidents")
     provider = models.CharField(max_length=20, choices=Integration.Provider.choices)
     external_id = models.CharField(max_length=300)

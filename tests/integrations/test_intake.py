@@ -219,3 +219,17 @@ def test_same_incident_id_sent_to_another_teams_integration_is_refused(anon, pag
     answer = post(anon, other, payload("pagerduty_incident_resolved.json"))
     assert answer.status_code == 409
     assert IncidentRecord.objects.get().integration == pagerduty
+
+
+def test_deleting_the_integration_keeps_the_incident_link(anon, pagerduty, payments, author,
+                                                          checkout):
+    post(anon, pagerduty, payload("pagerduty_incident_resolved.json"))
+    pagerduty.delete()
+    again = make_integration(payments, author, "pagerduty")
+    map_service(again, "PF9KMXH", checkout)
+
+    answer = post(anon, again, payload("pagerduty_incident_resolved.json"))
+
+    assert answer.status_code == 409
+    assert Postmortem.objects.count() == 1
+    assert IncidentRecord.objects.get().postmortem is not None
