@@ -6,7 +6,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
@@ -50,6 +50,10 @@ def receive(request, public_id):
         return _issue(integration, data, request.headers)
     except Refused as refused:
         return JsonResponse({"error": refused.message}, status=refused.status)
+    except ValidationError as exc:
+        # The COE draft could not be opened (no published COE template, an impossible time):
+        # nothing is kept, so the provider's retry or a replay applies it once this is fixed.
+        return JsonResponse({"error": " ".join(exc.messages)}, status=422)
 
 
 def _incident(integration: Integration, data: dict, body: bytes) -> JsonResponse:

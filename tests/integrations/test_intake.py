@@ -233,3 +233,17 @@ def test_deleting_the_integration_keeps_the_incident_link(anon, pagerduty, payme
     assert answer.status_code == 409
     assert Postmortem.objects.count() == 1
     assert IncidentRecord.objects.get().postmortem is not None
+
+
+def test_without_a_published_coe_template_nothing_is_kept(anon, questionnaires, payments,
+                                                          checkout, author):
+    from reviews.models import QuestionnaireVersion
+
+    for version in QuestionnaireVersion.objects.filter(questionnaire__kind="coe",
+                                                       status="published"):
+        version.retire()
+    integration = make_integration(payments, author, "pagerduty")
+    map_service(integration, "PF9KMXH", checkout)
+    answer = post(anon, integration, payload("pagerduty_incident_resolved.json"))
+    assert answer.status_code == 422 and "COE template" in answer.json()["error"]
+    assert _nothing_created()
