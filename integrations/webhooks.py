@@ -177,6 +177,12 @@ def delivery_redeliver(*, delivery: Delivery) -> None:
 
 @transaction.atomic
 def subscription_resume(*, subscription: Subscription) -> None:
+    """Start again; what was held back while paused is sent now."""
+    from integrations.events import enqueue
+
     subscription.paused_at = None
     subscription.failing_since = None
     subscription.save(update_fields=["paused_at", "failing_since"])
+    held = list(subscription.deliveries.filter(status=Delivery.Status.PENDING)
+                .values_list("pk", flat=True))
+    transaction.on_commit(lambda: enqueue(held), robust=True)

@@ -278,3 +278,21 @@ def test_readiness_expiring_is_emitted_once_per_approval(loopback_allowed, ready
     body = json.loads(sub.deliveries.get().body)
     assert body["type"] == "readiness.expiring"
     assert body["data"]["service"] == "checkout-api" and body["data"]["review"] == ready_review.code
+
+
+def test_resuming_sends_what_was_held_back(httpserver, loopback_allowed, questionnaires,
+                                           payments, checkout, author, client,
+                                           django_capture_on_commit_callbacks):
+    sub = subscribe(payments, author, httpserver.url_for("/hook"))
+    Subscription.objects.filter(pk=sub.pk).update(paused_at=timezone.now())
+    Delivery.objects.create(subscription=sub, message_id="msg_held", event_type="coe.created",
+                            body='{"id":"evt_1","type":"coe.created","data":{}}')
+    httpserver.expect_request("/hook").respond_with_data("ok")
+
+    client.force_login(author)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/integrations/payments/subscriptions/{sub.pk}/resume"
+                           ).status_code == 302
+
+    assert [r.headers["webhook-id"] for r, _ in httpserver.log] == ["msg_held"]
+    assert Delivery.objects.get().status == "delivered"
