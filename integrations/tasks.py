@@ -45,3 +45,10 @@ def send_delivery_task(self, delivery_id: int) -> bool:
         return False
     raise self.retry(countdown=backoff(self.request.retries))
 
+
+
+@shared_task(time_limit=120)
+def sweep_deliveries_task() -> int:
+    from integrations.webhooks import deliveries_sweep
+
+    return len(deliveries_sweep())

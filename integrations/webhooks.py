@@ -167,6 +167,21 @@ def subscription_pause_if_failing(*, subscription: Subscription, now=None) -> bo
     return bool(paused)
 
 
+def deliveries_sweep(*, now=None, older_than=dt.timedelta(minutes=5)) -> list[int]:
+    """Queue again deliveries never attempted (the broker was down when they were written).
+
+    A delivery waiting for its retry has been attempted, so it is left to its own retry."""
+    from integrations.events import enqueue
+
+    now = now or timezone.now()
+    stuck = list(Delivery.objects.filter(
+        status=Delivery.Status.PENDING, attempts=0, created_at__lt=now - older_than,
+        subscription__paused_at__isnull=True,
+    ).values_list("pk", flat=True)[:1000])
+    enqueue(stuck)
+    return stuck
+
+
 @transaction.atomic
 def delivery_redeliver(*, delivery: Delivery) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING)

@@ -35,6 +35,12 @@ BEAT_SCHEDULE = {
         "task": "orr.tasks.announce_expiring_readiness_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # manage.py sweep_deliveries. Outbound webhook deliveries written while the broker was
+    # down are queued again; the send task skips what is already delivered.
+    "webhook-delivery-sweeper": {
+        "task": "integrations.tasks.sweep_deliveries_task",
+        "schedule": 300.0,
+    },
     "export-sweeper": {
         "task": "reports.tasks.sweep_exports_task",
         "schedule": 60.0,

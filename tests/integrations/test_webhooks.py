@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 import time
 
@@ -296,3 +297,22 @@ def test_resuming_sends_what_was_held_back(httpserver, loopback_allowed, questio
 
     assert [r.headers["webhook-id"] for r, _ in httpserver.log] == ["msg_held"]
     assert Delivery.objects.get().status == "delivered"
+
+
+def test_sweeper_sends_deliveries_the_broker_never_took(httpserver, loopback_allowed, payments,
+                                                        author):
+    from django.core.management import call_command
+
+    sub = subscribe(payments, author, httpserver.url_for("/hook"))
+    old = timezone.now() - dt.timedelta(minutes=10)
+    Delivery.objects.create(subscription=sub, message_id="msg_stuck", event_type="coe.created",
+                            body="{}", created_at=old)
+    Delivery.objects.create(subscription=sub, message_id="msg_new", event_type="coe.created",
+                            body="{}")
+    Delivery.objects.create(subscription=sub, message_id="msg_retrying", event_type="coe.created",
+                            body="{}", created_at=old, attempts=1)
+    httpserver.expect_request("/hook").respond_with_data("ok")
+
+    call_command("sweep_deliveries", stdout=io.StringIO())
+
+    assert [r.headers["webhook-id"] for r, _ in httpserver.log] == ["msg_stuck"]
