@@ -22,6 +22,7 @@ from integrations.webhooks import check_url
 from notifications.services import notify
 from postmortems import services as postmortems
 from postmortems.models import TimelineEvent
+from reviews.events import Verb
 
 STATUS_ORDER = {"triggered": 0, "acknowledged": 1, "resolved": 2}
 KEEP_DIGESTS = 50
@@ -153,7 +154,7 @@ def _open_coe(record: IncidentRecord, integration: Integration) -> None:
         if at is not None:
             postmortems.timeline_add(postmortem=postmortem, by=by, kind=kind, at=at, note=note)
     names = ", ".join(r["name"] for r in record.responders) or "none recorded"
-    postmortem.log(by, "drafted_from_incident",
+    postmortem.log(by, Verb.DRAFTED_FROM_INCIDENT,
                    f"Drafted from {provider} incident {record.external_id}{link}; "
                    f"responders: {names}"[:500],
                    provider=integration.provider, incident=record.external_id, url=record.url,

@@ -36,5 +36,6 @@ class Verb(models.TextChoices):
     LESSON_LINKED = "lesson_linked", "Lesson linked"
     ATTACHMENT_ADDED = "attachment_added", "Attachment added"
     ATTACHMENT_DELETED = "attachment_deleted", "Attachment deleted"
+    DRAFTED_FROM_INCIDENT = "drafted_from_incident", "Drafted from a pager incident"
     DELETED = "deleted", "Moved to the trash"
     RESTORED = "restored", "Restored"

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from actions.models import Notification
 from integrations.models import IncidentRecord
+from notifications.models import Notification
 from postmortems.models import Postmortem, TimelineEvent
 from reviews.models import Event
 from tests.integrations.conftest import make_integration, map_service, payload, post

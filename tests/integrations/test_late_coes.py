@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from actions.models import Notification
 from integrations.models import LateEscalation
+from notifications.models import Notification
 from postmortems import services as pm_services
 from postmortems.completion import escalate_late_postmortems, late_postmortems
 

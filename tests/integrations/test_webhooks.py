@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from werkzeug import Response
 
-from actions.models import Notification
 from integrations import services, webhooks
 from integrations.events import EventType
 from integrations.models import Delivery, Subscription
+from notifications.models import Notification
 from postmortems import services as pm_services
 
 pytestmark = pytest.mark.django_db
