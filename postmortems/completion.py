@@ -24,7 +24,7 @@ from django.utils import timezone
 from catalog.models import OPS_LEADS_GROUP
 from integrations.models import LateEscalation
 from notifications.services import notify
-from opsreview.workdays import add_working_days
+from opsreview.workdays import add_working_days, is_working_day
 from postmortems.models import Postmortem
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def late_postmortems(*, today: dt.date | None = None, team=None) -> list[LateCoe
 def escalate_late_postmortems(*, today: dt.date | None = None) -> int:
     """Tell every ops lead about each late COE, once; nothing at the weekend."""
     today = today or timezone.localdate()
-    if today.weekday() >= 5:
+    if not is_working_day(today):
         return 0
     leads = list(get_user_model().objects.filter(is_active=True, groups__name=OPS_LEADS_GROUP)
                  .distinct())
