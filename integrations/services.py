@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,7 +22,7 @@ from integrations.providers import IncidentUpdate, IssueChange, Refused
 from integrations.webhooks import check_url
 from notifications.services import notify
 from postmortems import services as postmortems
-from postmortems.models import TimelineEvent
+from postmortems.models import Participant, TimelineEvent
 from reviews.events import Verb
 
 STATUS_ORDER = {"triggered": 0, "acknowledged": 1, "resolved": 2}
@@ -140,10 +141,13 @@ def _open_coe(record: IncidentRecord, integration: Integration) -> None:
     by = integration.created_by
     provider = integration.get_provider_display().split(" (")[0]
     start = record.triggered_at or record.resolved_at
+    names = _responder_names(record.responders)
     postmortem = postmortems.postmortem_create(
         service=record.service, by=by, title=record.title, incident_start=start,
         incident_tz="UTC", severity=record.severity, affected_services=[record.service],
+        participant_names=names,
     )
+    _mark_responders(postmortem, record.responders, names)
     link = f" ({record.url})" if record.url else ""
     moments = [
         (TimelineEvent.EventKind.STARTED, record.triggered_at, f"Triggered in {provider}{link}"),
@@ -165,6 +169,31 @@ def _open_coe(record: IncidentRecord, integration: Integration) -> None:
         notify(user=member, verb="coe_drafted", url=postmortem.get_absolute_url(),
                message=f"{provider} incident resolved: COE draft {postmortem.code} "
                        f"“{record.title}” opened for {record.service.name}")
+
+
+def _responder_names(responders: list[dict]) -> list[str]:
+    limit = Participant._meta.get_field("name").max_length
+    seen, names = set(), []
+    for responder in responders:
+        name = " ".join(str(responder.get("name", "")).split())[:limit]
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            names.append(name)
+    return names
+
+
+def _mark_responders(postmortem, responders: list[dict], names: list[str]) -> None:
+    """The participants the pager named are responders; one whose e-mail is a user's is linked."""
+    rows = list(Participant.objects.filter(coe=postmortem, name__in=names))
+    emails = {str(r.get("name", "")).strip().lower(): str(r.get("email", "")).lower()
+              for r in responders if r.get("email")}
+    users = {u.email.lower(): u for u in get_user_model().objects.filter(
+        email__in=[e for e in emails.values() if e], is_active=True)}
+    for row in rows:
+        row.role = Participant.Role.RESPONDER
+        if row.user_id is None:
+            row.user = users.get(emails.get(row.name.lower(), ""))
+    Participant.objects.bulk_update(rows, ["role", "user"])
 
 
 # --- trackers ---------------------------------------------------------------------------------

@@ -49,6 +49,8 @@ def test_pagerduty_resolved_sent_three_times_opens_one_coe_draft(anon, pagerduty
     assert record.postmortem == coe
     assert record.url == "https://acme.pagerduty.com/incidents/PGR0VU2"
     assert {r["name"] for r in record.responders} == {"User 123", "Tenex Engineer"}
+    assert sorted(coe.participants.filter(role="responder").values_list("name", flat=True)
+                  ) == ["Tenex Engineer", "User 123"]
     # The link back is in the history and in the first timeline entry.
     assert Event.objects.filter(document=coe, verb="drafted_from_incident",
                                 message__contains=record.url).exists()
@@ -179,8 +181,11 @@ def test_alertmanager_resolved_group_opens_a_coe(anon, questionnaires, payments,
     ]
 
 
-def test_generic_shape_times_are_stored_in_utc(anon, questionnaires, payments, author):
+def test_generic_shape_times_are_stored_in_utc(anon, questionnaires, payments, author,
+                                               django_user_model):
     from tests.conftest import make_service
+
+    responder = django_user_model.objects.create_user("jdoe", email="jane@example.com")
 
     ledger = make_service(payments, slug="ledger")
     integration = make_integration(payments, author, "generic")
@@ -196,6 +201,8 @@ def test_generic_shape_times_are_stored_in_utc(anon, questionnaires, payments, a
     ]
     assert IncidentRecord.objects.get().responders == [
         {"name": "Jane Doe", "email": "jane@example.com"}]
+    jane = coe.participants.get(name="Jane Doe")
+    assert jane.role == "responder" and jane.user == responder
 
 
 def test_generic_shape_with_a_bad_field_says_which(anon, questionnaires, payments, checkout,
