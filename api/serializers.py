@@ -34,7 +34,11 @@ class ReadinessSerializer(serializers.Serializer):
     service = serializers.CharField(help_text="service slug")
     status = serializers.ChoiceField(READINESS_STATUSES)
     approved_at = serializers.DateTimeField(allow_null=True)
-    expires_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="when readiness lapses: the earliest of the approval's "
+                                   "expiry and every accepted risk's")
+    expires_because = serializers.CharField(allow_null=True,
+                                            help_text="which of them lapses first")
     review_url = serializers.URLField(allow_null=True)
     open_high_risks = serializers.IntegerField()
     overdue_actions = serializers.IntegerField()
@@ -120,6 +124,7 @@ class DocumentReadinessSerializer(serializers.Serializer):
     status = serializers.ChoiceField(READINESS_STATUSES)
     approved_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField(allow_null=True)
+    expires_because = serializers.CharField(allow_null=True)
 
 
 class OrrDetailSerializer(OrrSerializer):

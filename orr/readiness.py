@@ -1,7 +1,8 @@
 """Is a service ready? The one place that answers it.
 
 A service is *ready* while its latest approved ORR has not expired (`ORR_EXPIRY_DAYS` per tier)
-and none of that ORR's accepted risks has expired. The service pages, the home page, the
+and none of that ORR's accepted risks has expired: "ready until" is the earliest of the two, with
+the reason (`ready_until`). The service pages, the home page, the
 deploy-pipeline API, the COE page ("was an ORR performed?") and the reports all ask this module.
 """
 
@@ -23,8 +24,13 @@ from reviews.models import AcceptedRisk, Answer, Document, State
 class Readiness:
     status: str  # ready | expired | in_review | not_ready | never_reviewed
     approved_at: dt.datetime | None = None
+    # The moment readiness lapses (or lapsed): the earliest of the approval's expiry and the
+    # end of every accepted risk's last day. `expires_because` says which one it is.
     expires_at: dt.datetime | None = None
     review: Document | None = None
+    expires_because: str = ""
+    # True when an accepted risk, not the approval, is what lapses first.
+    expires_by_risk: bool = False
 
     LABELS = {
         "ready": "Ready",
@@ -39,6 +45,14 @@ class Readiness:
         return self.LABELS[self.status]
 
 
+@dataclass(frozen=True)
+class RiskExpiry:
+    """An accepted risk of an approved ORR: readiness lasts at most until its last day ends."""
+
+    question: str
+    expires_on: dt.date
+
+
 def expiry_days(tier: int) -> int:
     """How long an ORR approval keeps a service of `tier` ready (`ORR_EXPIRY_DAYS`)."""
     return int(settings.ORR_EXPIRY_DAYS.get(str(tier), 365))
@@ -47,6 +61,47 @@ def expiry_days(tier: int) -> int:
 def approval_expires_at(approved_at: dt.datetime, tier: int) -> dt.datetime:
     """When an approval given at `approved_at` stops making a service of `tier` ready."""
     return approved_at + dt.timedelta(days=expiry_days(tier))
+
+
+def risk_lapses_at(expires_on: dt.date) -> dt.datetime:
+    """An accepted risk holds through its `expires_on` day: it lapses at the next midnight."""
+    midnight = dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time.min)
+    return timezone.make_aware(midnight, timezone.get_current_timezone())
+
+
+@dataclass(frozen=True)
+class Lapse:
+    at: dt.datetime
+    because: str
+    risk: RiskExpiry | None = None
+
+
+def ready_until(approved_at: dt.datetime, tier: int, risks: list[RiskExpiry]) -> Lapse:
+    """When readiness from one approval lapses, and why: the earliest of the approval's expiry
+    and every accepted risk's expiry."""
+    until = approval_expires_at(approved_at, tier)
+    lapse = Lapse(until, f"the approval of {_day(timezone.localtime(approved_at))} expires "
+                         f"{_day(timezone.localtime(until))}")
+    for risk in sorted(risks, key=lambda r: (r.expires_on, r.question)):
+        lapses = risk_lapses_at(risk.expires_on)
+        if lapses < lapse.at:
+            lapse = Lapse(lapses, f"accepted risk on “{risk.question}” expires "
+                                  f"{_day(risk.expires_on)}", risk)
+    return lapse
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def risk_expiries(document_ids) -> dict[int, list[RiskExpiry]]:
+    """The accepted risks of these documents, by document id, in one query."""
+    result: dict[int, list[RiskExpiry]] = {}
+    rows = AcceptedRisk.objects.filter(answer__document_id__in=list(document_ids)).values_list(
+        "answer__document_id", "answer__question__text", "expires_on")
+    for document_id, question, expires_on in rows:
+        result.setdefault(document_id, []).append(RiskExpiry(question, expires_on))
+    return result
 
 
 def readiness_for_services(services: list[Service]) -> dict[int, Readiness]:
@@ -67,22 +122,16 @@ def readiness_for_services(services: list[Service]) -> dict[int, Readiness]:
             in_review.add(r.service_id)
         if r.state == State.APPROVED and r.service_id not in latest_approved:
             latest_approved[r.service_id] = r
-    expired_risk_docs = set(
-        AcceptedRisk.objects.filter(
-            answer__document_id__in=[r.pk for r in latest_approved.values()],
-            expires_on__lt=timezone.localdate(),
-        ).values_list("answer__document_id", flat=True)
-    )
+    risks = risk_expiries(r.pk for r in latest_approved.values())
     result = {}
     for service in services:
         approved = latest_approved.get(service.pk)
         if approved:
-            expires = approval_expires_at(approved.approved_at, service.tier)
-            if expires > now and approved.pk not in expired_risk_docs:
-                result[service.pk] = Readiness("ready", approved.approved_at, expires, approved)
-                continue
-            if service.pk not in in_review:
-                result[service.pk] = Readiness("expired", approved.approved_at, expires, approved)
+            lapse = ready_until(approved.approved_at, service.tier, risks.get(approved.pk, []))
+            status = "ready" if lapse.at > now else "expired"
+            if status == "ready" or service.pk not in in_review:
+                result[service.pk] = Readiness(status, approved.approved_at, lapse.at, approved,
+                                               lapse.because, lapse.risk is not None)
                 continue
         if service.pk in in_review:
             result[service.pk] = Readiness("in_review")
@@ -114,6 +163,7 @@ def readiness_payload(service: Service, base_url: str) -> dict:
         "status": state.status,
         "approved_at": state.approved_at.isoformat() if state.approved_at else None,
         "expires_at": state.expires_at.isoformat() if state.expires_at else None,
+        "expires_because": state.expires_because or None,
         "review_url": f"{base_url}{state.review.get_absolute_url()}" if state.review else None,
         "open_high_risks": open_high,
         "overdue_actions": overdue,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import TruncWeek
@@ -19,7 +19,7 @@ from django.db.models.functions import TruncWeek
 from actions.models import ActionItem
 from catalog.models import Service, Team
 from orr.models import ReadinessReview
-from orr.readiness import approval_expires_at
+from orr.readiness import ready_until, risk_expiries
 from postmortems.models import ContributingFactor, Postmortem, TimelineEvent
 from postmortems.services import timeline_metrics
 from reports.tables import Table
@@ -296,6 +296,8 @@ class OrrFigures:
     expiring: list[tuple[ReadinessReview, dt.datetime]]
     services: list[Service]
     never_reviewed: list[Service]
+    # Why each shown approval lapses when it does (the approval itself or an accepted risk).
+    because: dict[int, str] = field(default_factory=dict)
 
 
 def _orrs(week: Week) -> OrrFigures:
@@ -314,13 +316,18 @@ def _orrs(week: Week) -> OrrFigures:
     # Every approval ever counts towards expiry: light rows for all, whole reviews only for
     # the few the week shows.
     approvals = defaultdict(list)
-    for pk, service_id, tier, approved_at in (
+    rows = list(
         ReadinessReview.objects.alive().filter(approved_at__lt=end)
         .order_by("approved_at", "pk").values_list("pk", "service_id", "service__tier",
                                                    "approved_at")
-    ):
-        expires = approval_expires_at(approved_at, tier)
-        approvals[service_id].append((pk, approved_at, expires))
+    )
+    # The same "ready until" as every page: an accepted risk may lapse before the approval.
+    risks = risk_expiries(pk for pk, *_ in rows)
+    because = {}
+    for pk, service_id, tier, approved_at in rows:
+        lapse = ready_until(approved_at, tier, risks.get(pk, []))
+        because[pk] = lapse.because
+        approvals[service_id].append((pk, approved_at, lapse.at))
     approved, expired, expiring = [], [], []
     for reviews in approvals.values():
         for i, (pk, approved_at, expires) in enumerate(reviews):
@@ -344,6 +351,7 @@ def _orrs(week: Week) -> OrrFigures:
         expiring=sorted(whole(expiring), key=lambda pair: pair[1]),
         services=services,
         never_reviewed=[s for s in services if s.pk not in reviewed],
+        because={pk: because[pk] for pk in shown},
     )
 
 
@@ -353,13 +361,16 @@ def _orr_table(orrs: OrrFigures) -> Table:
                          (f"Expires within {EXPIRY_HORIZON_DAYS} days", orrs.expiring)):
         rows += [
             [label, review.code, review.service.name, review.service.team.name,
-             review.service.tier, _local_date(review.approved_at), _local_date(expires)]
+             review.service.tier, _local_date(review.approved_at), _local_date(expires),
+             orrs.because.get(review.pk, "")]
             for review, expires in pairs
         ]
     return Table(
         "orrs", "Readiness reviews approved, expired and expiring",
-        ["Event", "ORR", "Service", "Team", "Tier", "Approved on", "Expires on"], rows,
-        note="An approval expires after the tier's expiry period unless a newer ORR of the "
+        ["Event", "ORR", "Service", "Team", "Tier", "Approved on", "Ready until", "Because"],
+        rows,
+        note="Readiness lapses at the earliest of the approval's expiry (the tier's period) and "
+             "its accepted risks' expiry, unless a newer ORR of the "
              "service was approved before then.",
     )
 

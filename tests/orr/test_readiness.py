@@ -76,8 +76,9 @@ def test_readiness_api_reports_an_approved_service(client, ready_review, checkou
     assert token.key_hash != raw and raw not in token.key_hash
     body = client.get(reverse("api:readiness", args=[checkout.slug]),
                       HTTP_AUTHORIZATION=f"Bearer {raw}").json()
-    assert set(body) == {"service", "status", "approved_at", "expires_at", "review_url",
-                         "open_high_risks", "overdue_actions"}
+    assert set(body) == {"service", "status", "approved_at", "expires_at", "expires_because",
+                         "review_url", "open_high_risks", "overdue_actions"}
+    assert body["expires_because"].startswith("the approval of ")
     assert body["service"] == "checkout-api" and body["status"] == "ready"
     assert body["review_url"].endswith(f"/orr/{ready_review.code}/")
 
