@@ -14,6 +14,12 @@ BEAT_SCHEDULE = {
         "task": "actions.tasks.dispatch_due_reminders_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # manage.py send_readiness_reminders. 30 and 7 days before a service's readiness lapses,
+    # each once; none at the weekend.
+    "readiness-reminders": {
+        "task": "orr.tasks.send_readiness_reminders_task",
+        "schedule": crontab(hour=7, minute=10),
+    },
     # manage.py produce_weekly_report. Last week's ops-review report, produced and mailed to
     # the ops leads once per week however often this fires; the dispatcher adds a random delay
     # of up to REPORT_JITTER_SECONDS.

@@ -161,3 +161,33 @@ class ApiToken(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class ReadinessReminder(models.Model):
+    """A "readiness lapses soon" reminder that was sent: one row per approval, lead time, lapse
+    day and recipient.
+
+    The unique constraint is the claim, as for action item reminders: a run inserts the row
+    before it sends, so a second run, a retry or a concurrent worker sends nothing. A new lapse
+    day (an accepted risk renewed or a new approval) is a new reminder.
+    """
+
+    review = models.ForeignKey(ReadinessReview, on_delete=models.CASCADE,
+                               related_name="readiness_reminders")
+    days_before = models.PositiveSmallIntegerField()
+    lapses_on = models.DateField()
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "days_before", "lapses_on", "recipient"],
+                name="unique_readiness_reminder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: lapses {self.lapses_on}, {self.days_before} days before"

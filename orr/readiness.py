@@ -104,10 +104,11 @@ def risk_expiries(document_ids) -> dict[int, list[RiskExpiry]]:
     return result
 
 
-def readiness_for_services(services: list[Service]) -> dict[int, Readiness]:
-    """Readiness of many services in a fixed number of queries."""
+def readiness_for_services(services: list[Service], *, at: dt.datetime | None = None
+                           ) -> dict[int, Readiness]:
+    """Readiness of many services (now, or `at` a given moment) in a fixed number of queries."""
     ids = [s.pk for s in services]
-    now = timezone.now()
+    now = at or timezone.now()
     reviews = list(
         ReadinessReview.objects.alive().filter(service_id__in=ids)
         .only("id", "code", "service_id", "state", "approved_at", "created_at", "kind")

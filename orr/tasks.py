@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 
+from orr import reminders
 from orr.expiring import announce_expiring_readiness
 
 
@@ -10,3 +13,11 @@ from orr.expiring import announce_expiring_readiness
 def announce_expiring_readiness_task() -> int:
     # Idempotent: one ExpiryNotice row per approval is the claim.
     return announce_expiring_readiness()
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5,
+             time_limit=300)
+def send_readiness_reminders_task(self, day: str | None = None) -> int:
+    # A retry sends only what is still missing: every reminder is claimed by a unique row.
+    return reminders.send_readiness_reminders(
+        today=dt.date.fromisoformat(day) if day else None)
