@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Count
 
+from actions.models import ActionItem
 from catalog.models import Membership
 from reviews.gates import gate
 from reviews.models import Answer, Kind
@@ -31,6 +32,9 @@ def gaps_addressed(document) -> str | None:
         document.answers.filter(risk__in=[Answer.Risk.HIGH, Answer.Risk.MEDIUM])
         .annotate(n_actions=Count("action_items"))
         .filter(n_actions=0, accepted_risk__isnull=True)
+        # A gap carried from the last approved ORR whose action item is still open is being
+        # worked on: that item is shown beside it rather than copied.
+        .exclude(carried_from__action_items__status__in=ActionItem.OPEN_STATUSES)
         .count()
     )
     return f"{open_gaps} gap(s) with neither an action item nor an accepted risk" if open_gaps \
@@ -41,6 +45,12 @@ def gaps_addressed(document) -> str | None:
 def na_explained(document) -> str | None:
     bare = document.answers.filter(risk=Answer.Risk.NOT_APPLICABLE, na_reason="").count()
     return f"{bare} answer(s) marked not applicable without a reason" if bare else None
+
+
+@gate(Kind.ORR, "carried_confirmed", "Every carried answer confirmed or changed")
+def carried_confirmed(document) -> str | None:
+    waiting = document.answers.filter(carry_state=Answer.Carry.CARRIED).count()
+    return f"{waiting} carried answer(s) neither confirmed nor changed" if waiting else None
 
 
 @gate(Kind.ORR, "reviewer_assigned", "At least one reviewer assigned")

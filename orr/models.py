@@ -22,6 +22,10 @@ class ReadinessReview(Document):
         PERIODIC = "periodic", "Periodic (yearly)"
 
     trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.PRE_LAUNCH)
+    # The last approved ORR of the service when this one started: its answers were carried.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ReadinessReviewQuerySet.as_manager()
 

@@ -14,6 +14,7 @@ from actions.models import ActionItem
 from catalog.models import Service
 from integrations.events import EventType, emit
 from notifications.services import notify
+from orr import carry
 from orr.models import Milestone, ReadinessReview
 from reviews.events import Verb
 from reviews.models import (
@@ -58,6 +59,11 @@ def orr_start(*, service: Service, by, trigger: str, title: str = "") -> Readine
         Answer(document=review, question=q) for q in version.questions()
     )
     review.log(by, Verb.STARTED, f"Started on {version}", version=version.number)
+    source = carry.last_approved(service)
+    if source is not None:
+        n = carry.carry_forward(review=review, source=source)
+        review.log(by, Verb.STARTED, f"{n} answer(s) carried from {source.code}",
+                   carried_from=source.code)
     return review
 
 
@@ -113,6 +119,18 @@ def gap_accept_risk(*, answer: Answer, by, reason: str, expires_on: dt.date) -> 
     answer.document.log(by, Verb.RISK_ACCEPTED, f"Risk of “{answer.question.key}” accepted until "
                         f"{expires_on:%Y-%m-%d}", question=answer.question.key)
     return accepted
+
+
+@transaction.atomic
+def keep_accepted_risk(*, answer: Answer, by) -> AcceptedRisk:
+    """Accept a carried gap's risk again, as last time: same reason, same end date. The risk
+    then belongs to this review, so readiness after its approval still lapses on that date."""
+    previous = carry.valid_risk(answer)
+    if previous is None:
+        raise ValidationError("The last review has no accepted risk on this answer that is "
+                              "still valid; accept the risk anew.")
+    return gap_accept_risk(answer=answer, by=by, reason=previous.reason,
+                           expires_on=previous.expires_on)
 
 
 def snapshot(review: ReadinessReview) -> dict:

@@ -14,6 +14,7 @@ class Verb(models.TextChoices):
     ANSWER_SAVED = "answer_saved", "Answer saved"
     COMMENTED = "commented", "Commented"
     EVIDENCE_ADDED = "evidence_added", "Evidence added"
+    ANSWER_CONFIRMED = "answer_confirmed", "Carried answer confirmed"
     REVIEWER_ASSIGNED = "reviewer_assigned", "Reviewer assigned"
     REVIEWER_REMOVED = "reviewer_removed", "Reviewer removed"
     SUBMITTED = "submitted", "Submitted"

@@ -472,6 +472,19 @@ class Answer(models.Model):
     )
     updated_at = models.DateTimeField(null=True, blank=True)
 
+    class Carry(models.TextChoices):
+        NONE = "", "Not carried"
+        CARRIED = "carried", "Carried, not yet confirmed"
+        CONFIRMED = "confirmed", "Confirmed unchanged"
+        CHANGED = "changed", "Changed"
+
+    # A periodic review starts from the last approved one: the answer it was carried from
+    # (matched by question key) and whether someone confirmed or changed it since.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+    carry_state = models.CharField(max_length=10, choices=Carry.choices, blank=True, default="")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["document", "question"], name="unique_answer"),

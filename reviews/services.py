@@ -170,7 +170,13 @@ def answer_save(*, answer: Answer, by, base_revision: int, **fields) -> SaveResu
     if not answer.document.is_editable:
         raise ValidationError(f"{answer.document.code} is not editable in its current state.")
     before = {name: getattr(answer, name) for name in fields}
-    if answer.save_if_current(base_revision=base_revision, by=by, **fields):
+    stored = dict(fields)
+    if answer.carry_state in (Answer.Carry.CARRIED, Answer.Carry.CONFIRMED) and any(
+        before[name] != value for name, value in fields.items()
+    ):
+        # A carried answer someone edits is no longer last year's: it is a change.
+        stored["carry_state"] = Answer.Carry.CHANGED
+    if answer.save_if_current(base_revision=base_revision, by=by, **stored):
         # The event records what changed, old and new, so the history tab is an audit trail.
         changes = {
             name: {"from": before[name][:300], "to": value[:300]}

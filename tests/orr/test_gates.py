@@ -87,5 +87,5 @@ def test_reviewer_gate_passes_once_assigned(review, author, reviewer):
 def test_every_orr_gate_is_listed_with_a_label():
     names = [g.name for g in gates.gates_for("orr")]
     assert names == ["required_answered", "risks_rated", "gaps_addressed", "na_explained",
-                     "reviewer_assigned"]
+                     "carried_confirmed", "reviewer_assigned"]
     assert all(g.label for g in gates.gates_for("orr"))
