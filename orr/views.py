@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from actions.models import ActionItem
 from catalog.models import Service
 from opsreview.pagecache import cached_page
-from orr import forms, services
+from orr import carry, forms, services
 from orr.models import ReadinessReview
 from reviews import forms as shared_forms
 from reviews import gates, permissions
@@ -29,7 +29,7 @@ def get_review_for_user(request, code: str, action: str = "view") -> ReadinessRe
     return get_document_for_user(
         request, code, action,
         queryset=ReadinessReview.objects.select_related(
-            "service__team", "author", "version__questionnaire"
+            "service__team", "author", "version__questionnaire", "carried_from"
         ).prefetch_related("assignments__user"),
     )
 
@@ -113,6 +113,7 @@ def review_detail(request, code):
         "decision_form": shared_forms.DecisionForm(document=review),
         "milestone_form": forms.MilestoneForm(),
         "newer_version": services.newer_version(review),
+        "carry": carry.carry_summary(review),
         "tab": "overview",
     })
 
@@ -122,17 +123,23 @@ def section_edit(request, code, key):
     review = get_review_for_user(request, code)
     section = get_object_or_404(review.version.sections, key=key)
     sections, _ = _sections_with_progress(review)
-    answers = list(
+    answers = list(carry.carried_answers(
         review.answers.filter(question__section=section)
         .select_related("question", "updated_by", "accepted_risk__accepted_by")
         .prefetch_related(
-            "evidence",
             Prefetch("comments", queryset=Comment.objects.select_related("author")),
             Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
             "flagged_by",
         )
         .order_by("question__order")
-    )
+    ))
+    # Since the last approval: each answer changed, confirmed, carried or new; the reviewer
+    # may look at the changed and new ones only.
+    carried = review.carried_from_id is not None
+    changes = {a.pk: carry.change_of(a) for a in answers} if carried else {}
+    only_changed = carried and request.GET.get("changed") == "1"
+    if only_changed:
+        answers = [a for a in answers if changes[a.pk] in ("changed", "new")]
     can_edit = permissions.can_edit(request.user, review)
     gap_forms = _GapForms(request, review) if can_edit else None
     rows = [
@@ -146,6 +153,9 @@ def section_edit(request, code, key):
             ),
             "flagged": any(d.round == review.review_round for d in a.flagged_by.all()),
             "conflict": request.session.pop(f"conflict-{a.pk}", None),
+            "change": changes.get(a.pk, ""),
+            "open_items": carry.open_items(a),
+            "valid_risk": carry.valid_risk(a),
             **(gap_forms.for_answer(a) if gap_forms else {}),
         }
         for a in answers
@@ -160,6 +170,9 @@ def section_edit(request, code, key):
         "prev": sections[index - 1]["section"] if index > 0 else None,
         "next": sections[index + 1]["section"] if index + 1 < len(sections) else None,
         "tab": "sections",
+        "carried": carried,
+        "only_changed": only_changed,
+        "to_confirm": sum(s == "carried" for s in changes.values()),
     })
 
 
@@ -231,6 +244,7 @@ def answer_evidence(request, code, pk):
     form = shared_forms.EvidenceForm(request.POST)
     if form.is_valid():
         Evidence.objects.create(answer=answer, added_by=request.user, **form.cleaned_data)
+        carry.mark_changed(answer)
         review.log(request.user, Verb.EVIDENCE_ADDED, f"Evidence for “{answer.question.key}”")
         messages.success(request, "Evidence link added.")
     else:
@@ -264,6 +278,45 @@ def answer_accept_risk(request, code, pk):
     else:
         messages.error(request, "Risk not accepted: " + "; ".join(
             " ".join(v) for v in form.errors.values()))
+    return _back_to(review, answer)
+
+
+@require_POST
+def answer_confirm(request, code, pk):
+    review = get_review_for_user(request, code, "edit")
+    answer = _get_answer(review, pk)
+    answer.document = review
+    try:
+        carry.answer_confirm(answer=answer, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back_to(review, answer)
+
+
+@require_POST
+def section_confirm(request, code, key):
+    review = get_review_for_user(request, code, "edit")
+    section = get_object_or_404(review.version.sections, key=key)
+    try:
+        done = carry.section_confirm(review=review, section=section, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{done} carried answer(s) confirmed unchanged.")
+    return redirect("orr:section", review.code, section.key)
+
+
+@require_POST
+def answer_keep_risk(request, code, pk):
+    review = get_review_for_user(request, code, "edit")
+    answer = _get_answer(review, pk)
+    answer.document = review
+    try:
+        services.keep_accepted_risk(answer=answer, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Risk accepted again, as last time.")
     return _back_to(review, answer)
 
 
