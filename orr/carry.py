@@ -138,6 +138,7 @@ class CarrySummary:
     counts: dict[str, int]
     added: list = field(default_factory=list)  # questions new in this version
     removed: list = field(default_factory=list)  # questions of the source no longer asked
+    changed: list = field(default_factory=list)  # answers changed since the source
 
     @property
     def to_confirm(self) -> int:
@@ -150,9 +151,12 @@ def carry_summary(review: ReadinessReview) -> CarrySummary | None:
         return None
     answers = list(carried_answers(review.answers.select_related("question__section")))
     counts: dict[str, int] = {}
+    changed = []
     for answer in answers:
         status = change_of(answer)
         counts[status] = counts.get(status, 0) + 1
+        if status == "changed":
+            changed.append(answer)
     keys = {a.question.key for a in answers}
     old_questions = {q.key: q for q in source.version.questions()}
     return CarrySummary(
@@ -160,6 +164,7 @@ def carry_summary(review: ReadinessReview) -> CarrySummary | None:
         counts=counts,
         added=[a.question for a in answers if a.question.key not in old_questions],
         removed=[q for key, q in old_questions.items() if key not in keys],
+        changed=sorted(changed, key=lambda a: (a.question.section.order, a.question.order)),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from actions.models import ActionItem
+from orr.carry import carry_summary
 from orr.models import ReadinessReview
 from reviews.printing import print_base_context
 
@@ -47,4 +48,6 @@ def orr_print_context(review: ReadinessReview) -> dict:
         "actions": [item for a in answers for item in a.action_items.all()],
         "decisions": list(review.decisions.select_related("reviewer")),
         "milestone": milestone,
+        # Appendix: what changed since the approved ORR this one was carried from.
+        "carry": carry_summary(review),
     }

@@ -63,3 +63,23 @@ def test_keep_accepted_risk_button(client, this_year, author):
     client.post(reverse("orr:answer_keep_risk", args=[this_year.code, answer.pk]))
     answer.refresh_from_db()
     assert answer.accepted_risk.reason == "low traffic"
+
+
+def test_print_has_an_appendix_of_changes_since_the_last_approval(this_year, last_year,  # noqa: F811
+                                                                  author):
+    from django.template.loader import render_to_string
+
+    from orr.printing import PRINT_TEMPLATE, orr_print_context
+
+    answer = this_year.answers.select_related("question").get(
+        question__key="backup-restore-practice")
+    answer.save_if_current(base_revision=answer.revision, by=author,
+                           text="Restored **weekly** since March.")
+    html = render_to_string(PRINT_TEMPLATE, orr_print_context(this_year))
+    appendix = html[html.index('id="changes-since"'):]
+    assert f"Appendix: changes since {last_year.code}" in appendix
+    assert "Restores are not practised yet." in appendix
+    assert "Restored <strong>weekly</strong> since March." in appendix
+    assert "1 changed" in appendix
+    first = render_to_string(PRINT_TEMPLATE, orr_print_context(last_year))
+    assert "Appendix: changes since" not in first
