@@ -7,7 +7,7 @@ from catalog.models import Membership, Service, Team
 from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
 from orr.forms import StartReviewForm
-from orr.models import ReadinessReview
+from orr.models import Milestone, ReadinessReview
 from orr.readiness import Readiness, readiness_for_services
 from postmortems.completion import late_postmortems
 from reviews.models import Document
@@ -57,6 +57,9 @@ def service_detail(request, slug):
         "service": service,
         "readiness": readiness_for_services([service])[service.pk],
         "reviews": [d for d in documents if d.kind == "orr"],
+        "milestones": list(
+            Milestone.objects.filter(review__in=[d.pk for d in documents if d.kind == "orr"])
+            .defer("snapshot").select_related("review").order_by("created_at")),
         "postmortems": [d for d in documents if d.kind == "coe"],
         "start_form": StartReviewForm(),
         "can_start": in_team(request.user, service.team_id) and not service.is_retired,

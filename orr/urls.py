@@ -1,11 +1,12 @@
 from django.urls import path
 
-from orr import views
+from orr import views, views_history
 
 app_name = "orr"
 urlpatterns = [
     path("", views.review_list, name="list"),
     path("start/<slug:slug>/", views.review_start, name="start"),
+    path("service/<slug:slug>/history/", views_history.service_history, name="service_history"),
     path("<str:code>/", views.review_detail, name="detail"),
     path("<str:code>/section/<slug:key>/", views.section_edit, name="section"),
     path("<str:code>/answers/<int:pk>/", views.answer_save, name="answer_save"),
