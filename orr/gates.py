@@ -76,6 +76,15 @@ def orr_approval(document, approvals) -> str | None:
     )
 
 
+def approval_rule(document) -> str:
+    """The approval rule in words, shown before the first approval."""
+    if not settings.ORR_REQUIRE_OUTSIDE_REVIEWER:
+        return "Needs an approval from an assigned reviewer."
+    team = document.service.team.name
+    return (f"Needs an approval from a reviewer outside {team}; an approval from a reviewer of "
+            f"{team} counts once a reviewer of another team approves too.")
+
+
 @on_approved(Kind.ORR)
 def freeze_milestone(document, reviewer) -> None:
     from orr.services import milestone_save

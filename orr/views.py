@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from actions.models import ActionItem
 from catalog.models import Service
 from opsreview.pagecache import cached_page
 from orr import carry, forms, services
+from orr import gates as orr_gates
 from orr.models import ReadinessReview
 from reviews import forms as shared_forms
 from reviews import gates, permissions
@@ -73,17 +74,26 @@ def review_start(request, slug):
 
 def _sections_with_progress(review):
     answers = list(
-        review.answers.select_related("question__section").annotate(
-            n_actions=Count("action_items", distinct=True)
+        review.answers.select_related("question__section", "accepted_risk").annotate(
+            n_actions=Count("action_items", distinct=True),
+            # A carried gap whose action item from the last review is still open (see the gate).
+            n_carried_open=Count("carried_from__action_items", distinct=True, filter=Q(
+                carried_from__action_items__status__in=ActionItem.OPEN_STATUSES)),
         )
     )
     sections = {}
     for a in answers:
         s = a.question.section
-        row = sections.setdefault(s.pk, {"section": s, "total": 0, "answered": 0, "gaps": 0})
+        row = sections.setdefault(s.pk, {"section": s, "total": 0, "answered": 0, "gaps": 0,
+                                         "addressed": 0, "open_gaps": 0})
         row["total"] += 1
         row["answered"] += a.is_answered
         row["gaps"] += a.is_gap
+        # A gap with an action item or an accepted risk is addressed: not a red badge.
+        addressed = a.is_gap and (a.n_actions + a.n_carried_open > 0
+                                  or hasattr(a, "accepted_risk"))
+        row["addressed"] += addressed
+        row["open_gaps"] += a.is_gap and not addressed
     rows = sorted(sections.values(), key=lambda r: r["section"].order)
     for row in rows:
         row["percent"] = round(100 * row["answered"] / row["total"]) if row["total"] else 100
@@ -114,6 +124,9 @@ def review_detail(request, code):
         "milestone_form": forms.MilestoneForm(),
         "newer_version": services.newer_version(review),
         "carry": carry.carry_summary(review),
+        "approval_rule": orr_gates.approval_rule(review),
+        "has_approval": any(d.verdict == "approve" and d.round == review.review_round
+                            for d in decisions),
         "tab": "overview",
     })
 

@@ -62,7 +62,8 @@ class AssignReviewerForm(forms.Form):
             memberships__role=Membership.Role.REVIEWER
         ).distinct().order_by("username")
         if document is not None:
-            qs = qs.exclude(pk=document.author_id)
+            # Neither the author nor someone already reviewing it is offered.
+            qs = qs.exclude(pk=document.author_id).exclude(assignments__document=document)
         self.fields["reviewer"].queryset = qs
         self.fields["reviewer"].label_from_instance = lambda u: u.get_full_name() or u.username
 

@@ -83,3 +83,23 @@ def test_print_has_an_appendix_of_changes_since_the_last_approval(this_year, las
     assert "1 changed" in appendix
     first = render_to_string(PRINT_TEMPLATE, orr_print_context(last_year))
     assert "Appendix: changes since" not in first
+
+
+def test_overview_for_reviewers(client, last_year, author, reviewer, django_user_model):  # noqa: F811
+    """Approved: no red gap badges for addressed gaps; accepted risks say until when; the
+    assigned reviewer is not offered again."""
+    from reviews.forms import AssignReviewerForm
+
+    client.force_login(author)
+    page = client.get(last_year.get_absolute_url()).content.decode()
+    assert "open gap" not in page
+    assert "gaps addressed" in page or "gap addressed" in page
+    assert "accepted until" in page
+    assert reviewer not in AssignReviewerForm(document=last_year).fields["reviewer"].queryset
+
+
+def test_overview_explains_the_approval_rule_before_the_first_approval(client, this_year,
+                                                                       author):
+    client.force_login(author)
+    page = client.get(this_year.get_absolute_url()).content.decode()
+    assert "Needs an approval from a reviewer outside Payments" in page
