@@ -16,6 +16,7 @@ urlpatterns = [
     path("<str:code>/answers/<int:pk>/accept-risk/", views.answer_accept_risk,
          name="answer_accept_risk"),
     path("<str:code>/answers/<int:pk>/confirm/", views.answer_confirm, name="answer_confirm"),
+    path("<str:code>/answers/<int:pk>/flag/", views.answer_flag, name="answer_flag"),
     path("<str:code>/answers/<int:pk>/keep-risk/", views.answer_keep_risk,
          name="answer_keep_risk"),
     path("<str:code>/section/<slug:key>/confirm/", views.section_confirm,

@@ -13,12 +13,12 @@ from opsreview.pagecache import cached_page
 from orr import carry, forms, services
 from orr import gates as orr_gates
 from orr.models import ReadinessReview
+from reviews import flags, gates, permissions
 from reviews import forms as shared_forms
-from reviews import gates, permissions
 from reviews.access import get_document_for_user
 from reviews.events import Verb
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
-from reviews.models import Answer, Comment, Evidence, State
+from reviews.models import Answer, AnswerFlag, Comment, Evidence, State
 from reviews.services import (
     document_assign_reviewer,
     missing_approvals,
@@ -106,7 +106,9 @@ def review_detail(request, code):
     sections, answers = _sections_with_progress(review)
     decisions = list(review.decisions.select_related("reviewer").prefetch_related(
         "flagged_answers__question__section"))
+    _group_flagged(review, decisions)
     user = request.user
+    can_decide = permissions.can_decide(user, review)
     return render(request, "orr/review_detail.html", {
         "review": review,
         "sections": sections,
@@ -118,9 +120,10 @@ def review_detail(request, code):
         "missing_approvals": missing_approvals(review) if review.state == "in_review" else None,
         "milestones": list(review.milestones.all()),
         "can_edit": permissions.can_edit(user, review),
-        "can_decide": permissions.can_decide(user, review),
+        "can_decide": can_decide,
+        "my_flags": flags.grouped_by_section(flags.flags_of(review, user)) if can_decide else [],
         "assign_form": shared_forms.AssignReviewerForm(document=review),
-        "decision_form": shared_forms.DecisionForm(document=review),
+        "decision_form": shared_forms.DecisionForm(document=review, flags_on_cards=True),
         "milestone_form": forms.MilestoneForm(),
         "newer_version": services.newer_version(review),
         "carry": carry.carry_summary(review),
@@ -129,6 +132,23 @@ def review_detail(request, code):
                             for d in decisions),
         "tab": "overview",
     })
+
+
+def _group_flagged(review, decisions) -> None:
+    """Each decision's flagged answers grouped by section, with the reviewer's comment."""
+    comments = {
+        (f.answer_id, f.reviewer_id, f.round): f.comment
+        for f in AnswerFlag.objects.filter(answer__document=review)
+    }
+    for d in decisions:
+        groups: list = []
+        answers = sorted(d.flagged_answers.all(),
+                         key=lambda a: (a.question.section.order, a.question.order))
+        for a in answers:
+            if not groups or groups[-1][0] != a.question.section:
+                groups.append((a.question.section, []))
+            groups[-1][1].append((a, comments.get((a.pk, d.reviewer_id, d.round), "")))
+        d.flag_groups = groups
 
 
 @cached_page
@@ -142,10 +162,13 @@ def section_edit(request, code, key):
         .prefetch_related(
             Prefetch("comments", queryset=Comment.objects.select_related("author")),
             Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
+            Prefetch("flags", queryset=AnswerFlag.objects.filter(round=review.review_round)
+                     .select_related("reviewer")),
             "flagged_by",
         )
         .order_by("question__order")
     ))
+    can_decide = permissions.can_decide(request.user, review)
     # Since the last approval: each answer changed, confirmed, carried or new; the reviewer
     # may look at the changed and new ones only.
     carried = review.carried_from_id is not None
@@ -167,6 +190,8 @@ def section_edit(request, code, key):
             "flagged": any(d.round == review.review_round for d in a.flagged_by.all()),
             "conflict": request.session.pop(f"conflict-{a.pk}", None),
             "change": changes.get(a.pk, ""),
+            "flags": list(a.flags.all()),
+            "my_flag": next((f for f in a.flags.all() if f.reviewer_id == request.user.pk), None),
             "open_items": carry.open_items(a),
             "valid_risk": carry.valid_risk(a),
             **(gap_forms.for_answer(a) if gap_forms else {}),
@@ -186,6 +211,7 @@ def section_edit(request, code, key):
         "carried": carried,
         "only_changed": only_changed,
         "to_confirm": sum(s == "carried" for s in changes.values()),
+        "can_decide": can_decide,
     })
 
 
@@ -334,6 +360,27 @@ def answer_keep_risk(request, code, pk):
 
 
 @require_POST
+def answer_flag(request, code, pk):
+    """A reviewer's "needs change" toggle on an answer card (remove=1 takes it back)."""
+    review = get_review_for_user(request, code, "decide")
+    answer = _get_answer(review, pk)
+    answer.document = review
+    try:
+        if request.POST.get("remove"):
+            flags.answer_unflag(answer=answer, reviewer=request.user)
+            messages.success(request, "Flag removed.")
+        else:
+            flags.answer_flag(answer=answer, reviewer=request.user,
+                              comment=request.POST.get("comment", ""))
+            messages.success(request, "Flagged: needs change. It goes with your decision.")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    url = reverse("orr:section", args=[review.code, answer.question.section.key])
+    query = "?changed=1" if request.POST.get("changed") == "1" else ""
+    return redirect(f"{url}{query}#q{answer.pk}")
+
+
+@require_POST
 def review_assign(request, code):
     review = get_review_for_user(request, code, "edit")
     form = shared_forms.AssignReviewerForm(request.POST, document=review)
@@ -356,9 +403,12 @@ def review_submit(request, code):
 @require_POST
 def review_decide(request, code):
     review = get_review_for_user(request, code, "decide")
-    form = shared_forms.DecisionForm(request.POST, document=review)
+    form = shared_forms.DecisionForm(request.POST, document=review, flags_on_cards=True)
     if form.is_valid():
-        decide_with_message(request, review, form)
+        flagged = []
+        if form.cleaned_data["verdict"] == "request_changes":
+            flagged = [f.answer for f in flags.flags_of(review, request.user)]
+        decide_with_message(request, review, form, flagged=flagged)
     else:
         messages.error(request, "A decision needs a verdict and a reason.")
     return redirect(review)

@@ -79,9 +79,12 @@ class DecisionForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
-    def __init__(self, *args, document=None, **kwargs):
+    def __init__(self, *args, document=None, flags_on_cards=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if document is not None:
+        if flags_on_cards:
+            # The reviewer flags answers on their cards; the decision gathers those flags.
+            del self.fields["flagged"]
+        elif document is not None:
             self.fields["flagged"].queryset = document.answers.select_related("question").order_by(
                 "question__section__order", "question__order"
             )

@@ -29,12 +29,15 @@ def submit_with_message(request, document, *, success: str) -> None:
         messages.success(request, success)
 
 
-def decide_with_message(request, document, form) -> None:
-    """Record the decision of a valid DecisionForm, or say why it was refused."""
+def decide_with_message(request, document, form, *, flagged=None) -> None:
+    """Record the decision of a valid DecisionForm, or say why it was refused. `flagged`: the
+    answers flagged on their cards, when the form has no list of its own."""
+    if flagged is None:
+        flagged = form.cleaned_data.get("flagged", ())
     try:
         document_decide(document=document, reviewer=request.user,
                         verdict=form.cleaned_data["verdict"], reason=form.cleaned_data["reason"],
-                        flagged_answers=form.cleaned_data["flagged"])
+                        flagged_answers=flagged)
     except gates.GatesFailed as exc:
         messages.error(request, _failing("Not approved.", exc))
     except (ValidationError, PermissionDenied) as exc:

@@ -620,3 +620,26 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The event log is append-only.")
+
+
+class AnswerFlag(models.Model):
+    """A reviewer's "needs change" on one answer, made on the answer's card during a review
+    round; a "request changes" decision gathers the reviewer's flags of its round."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="flags")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    round = models.PositiveIntegerField()
+    comment = models.TextField(max_length=5000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "reviewer", "round"],
+                                    name="unique_answer_flag"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Needs change: answer {self.answer_id} (round {self.round})"
