@@ -75,10 +75,16 @@ def test_orr_journey_from_start_to_ready(page, live_server, questionnaires, chec
     # The own-team reviewer requests changes on the first answer.
     page.context.clear_cookies()
     login(page, live_server, "mia", "pw")
+    page.goto(f"{live_server.url}/orr/{review.code}/section/service-definition/")
+    card = page.locator(f"#q{first.pk}")
+    card.locator("summary", has_text="Needs change").click()
+    card.locator("textarea[name=comment]").fill("Which payment methods? The SLA in numbers.")
+    card.get_by_role("button", name="Flag: needs change").click()
+    expect(page.locator(f"#q{first.pk} .my-flag")).to_contain_text("The SLA in numbers.")
     page.goto(f"{live_server.url}/orr/{review.code}/")
+    expect(page.locator("#my-flags")).to_contain_text("The SLA in numbers.")
     page.get_by_label("Request changes").check()
     page.fill("textarea[name=reason]", "Say which payment methods and the SLA in numbers.")
-    page.select_option("select[name=flagged]", value=str(first.pk))
     page.get_by_role("button", name="Record decision").click()
     expect(page.locator(".alert-success")).to_contain_text("changes requested")
 
