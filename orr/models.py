@@ -195,3 +195,45 @@ class ReadinessReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}: lapses {self.lapses_on}, {self.days_before} days before"
+
+
+class Campaign(models.Model):
+    """A re-review campaign: every service in scope has an ORR due by the target date."""
+
+    name = models.CharField(max_length=120)
+    brief = models.TextField(blank=True, max_length=10000)
+    tiers = models.JSONField(default=list, blank=True, help_text="Tiers in scope; none: all.")
+    teams = models.ManyToManyField("catalog.Team", blank=True, related_name="+",
+                                   help_text="Teams in scope; none: all.")
+    lapses_before = models.DateField(
+        null=True, blank=True, help_text="Only services whose readiness lapses before this day.")
+    starts_on = models.DateField()
+    target_on = models.DateField()
+    start_drafts = models.BooleanField(
+        default=True, help_text="Start a draft ORR for each service, or leave it awaiting start.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignService(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entries")
+    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="+")
+    # The ORR the campaign counts for this service (started by it, or by the team later).
+    review = models.ForeignKey(ReadinessReview, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "service"], name="unique_campaign_service"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} / service {self.service_id}"

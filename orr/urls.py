@@ -1,11 +1,14 @@
 from django.urls import path
 
-from orr import views, views_history
+from orr import views, views_campaigns, views_history
 
 app_name = "orr"
 urlpatterns = [
     path("", views.review_list, name="list"),
     path("start/<slug:slug>/", views.review_start, name="start"),
+    path("campaigns/", views_campaigns.campaign_list, name="campaigns"),
+    path("campaigns/<int:pk>/", views_campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/csv/", views_campaigns.campaign_csv, name="campaign_csv"),
     path("service/<slug:slug>/history/", views_history.service_history, name="service_history"),
     path("<str:code>/", views.review_detail, name="detail"),
     path("<str:code>/section/<slug:key>/", views.section_edit, name="section"),

@@ -1,0 +1,125 @@
+"""Re-review campaigns: scope, due ORRs, per-service state incl. delayed, chart, CSV."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from catalog.models import Service
+from notifications.models import Notification
+from orr import campaigns
+from orr.models import CampaignService
+from orr.services import orr_start
+from reviews.services import (
+    document_assign_reviewer,
+    document_decide,
+    document_submit,
+)
+from tests.conftest import answer_everything, make_service
+
+TODAY = dt.date(2026, 11, 29)
+
+
+@pytest.fixture
+def tier1(questionnaires, payments, checkout):
+    return [checkout, make_service(payments, name="Wallet", slug="wallet", tier=1),
+            make_service(payments, name="Ledger", slug="ledger", tier=1)]
+
+
+def launch(by, **extra):
+    data = dict(name="Peak season", brief="Re-review before Black Friday.", tiers=[1], teams=[],
+                lapses_before=None, starts_on=TODAY - dt.timedelta(days=10),
+                target_on=TODAY + dt.timedelta(days=20), start_drafts=True)
+    data.update(extra)
+    return campaigns.campaign_launch(by=by, **data)
+
+
+def test_scope_by_tier_starts_drafts_and_reminds_owners(tier1, payments, ops_lead, author):
+    make_service(payments, name="Intranet", slug="intranet", tier=3)
+    campaign = launch(ops_lead)
+    entries = list(campaign.entries.select_related("service", "review"))
+    assert sorted(e.service.slug for e in entries) == ["checkout-api", "ledger", "wallet"]
+    assert all(e.review and e.review.state == "draft" for e in entries)
+    assert Notification.objects.filter(user=author, verb="campaign").count() == 3
+    rows = campaigns.campaign_rows(campaign, today=TODAY)
+    # A draft the campaign started counts as not started until someone works on it.
+    assert {r.state for r in rows} == {"not_started"}
+
+
+def test_states_including_delayed(tier1, ops_lead, author, reviewer):
+    campaign = launch(ops_lead, start_drafts=False)
+    assert not CampaignService.objects.exclude(review=None).exists()
+    checkout, wallet, _ = tier1
+    review = orr_start(
+        service=checkout, by=author, trigger="periodic")
+    answer_everything(review, author)
+    document_assign_reviewer(document=review, reviewer=reviewer, by=author)
+    document_submit(document=review, by=author)
+    wallet_review = orr_start(
+        service=wallet, by=author, trigger="periodic")
+    states = {r.entry.service.slug: r.state for r in campaigns.campaign_rows(campaign, TODAY)}
+    assert states == {"checkout-api": "in_review", "wallet": "in_progress",
+                      "ledger": "not_started"}
+    document_decide(document=review, reviewer=reviewer, verdict="approve", reason="ok")
+    after_target = campaign.target_on + dt.timedelta(days=1)
+    states = {r.entry.service.slug: r.state
+              for r in campaigns.campaign_rows(campaign, after_target)}
+    assert states == {"checkout-api": "approved", "wallet": "delayed", "ledger": "delayed"}
+    assert wallet_review.state == "draft"
+    rows = campaigns.campaign_rows(campaign, TODAY)
+    counts = campaigns.counts(rows)
+    assert counts["approved"] == 1 and counts["in_progress"] == 1 and counts["not_started"] == 1
+    chart = campaigns.burnup(campaign, rows, today=TODAY)
+    assert {s["key"]: s["count"] for s in chart["series"]} == {
+        "started": 2, "submitted": 1, "approved": 1}
+
+
+def test_scope_by_lapse_date_and_bad_input(tier1, ops_lead, author):
+    with pytest.raises(ValidationError, match="target date"):
+        launch(ops_lead, target_on=TODAY - dt.timedelta(days=30))
+    with pytest.raises(ValidationError, match="No service"):
+        launch(ops_lead, tiers=[2])
+    # None of them is ready: all lapse "before" any day.
+    campaign = launch(ops_lead, lapses_before=TODAY + dt.timedelta(days=90))
+    assert campaign.entries.count() == 3
+
+
+def test_campaign_page_and_csv(client, tier1, ops_lead, author):
+    campaign = launch(ops_lead)
+    client.force_login(ops_lead)
+    page = client.get(reverse("orr:campaign", args=[campaign.pk])).content.decode()
+    assert "<svg" in page and 'data-series="approved"' in page and "Peak season" in page
+    body = client.get(reverse("orr:campaign_csv", args=[campaign.pk])).content.decode()
+    lines = body.strip().splitlines()
+    assert lines[0] == "Service,Team,Tier,State,ORR,Started,Submitted,Approved"
+    assert len(lines) == 4 and "Not started" in lines[1]
+    client.force_login(author)
+    assert client.get(reverse("orr:campaign", args=[campaign.pk])).status_code == 403
+
+
+def test_launch_from_the_page_keeps_input_on_error(client, tier1, ops_lead):
+    client.force_login(ops_lead)
+    response = client.post(reverse("orr:campaigns"), {
+        "name": "Too late", "tiers": ["1"], "starts_on": "2026-12-01",
+        "target_on": "2026-11-01", "start_drafts": "1"})
+    page = response.content.decode()
+    assert "target date must not be before" in page and 'value="Too late"' in page
+    response = client.post(reverse("orr:campaigns"), {
+        "name": "Peak", "tiers": ["1"], "starts_on": "2026-11-01", "target_on": "2026-12-01",
+        "start_drafts": "1"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_campaign_page_query_count_is_flat(client, questionnaires, payments, ops_lead, n,
+                                           django_assert_max_num_queries):
+    Service.objects.bulk_create(Service(team=payments, name=f"S{i}", slug=f"s-{i}", tier=1)
+                                for i in range(n))
+    campaign = launch(ops_lead, start_drafts=False)
+    client.force_login(ops_lead)
+    url = reverse("orr:campaign", args=[campaign.pk])
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.content.decode().count("awaiting start") == n
