@@ -18,7 +18,8 @@ from django.db.models.functions import TruncWeek
 
 from actions.models import ActionItem
 from catalog.models import Service, Team
-from orr.models import ReadinessReview
+from orr import campaigns
+from orr.models import Campaign, ReadinessReview
 from orr.readiness import ready_until, risk_expiries
 from postmortems.models import ContributingFactor, Postmortem, TimelineEvent
 from postmortems.services import timeline_metrics
@@ -58,13 +59,15 @@ class WeeklyReportData:
     actions_by_priority: Table
     oldest_overdue: Table
     teams: Table
+    campaigns: Table | None = None
 
     @property
     def tables(self) -> list[Table]:
         """Every table, in the order of the page (and of the CSV files)."""
         return [self.figures, self.coes, self.factor_categories, self.tags, self.trend,
                 self.tag_trend, self.orrs, self.never_reviewed, self.actions_by_team,
-                self.actions_by_priority, self.oldest_overdue, self.teams]
+                self.actions_by_priority, self.oldest_overdue, self.teams,
+                *([self.campaigns] if self.campaigns else [])]
 
     def table(self, slug: str) -> Table | None:
         return next((t for t in self.tables if t.slug == slug), None)
@@ -117,6 +120,27 @@ def weekly_report(week: Week) -> WeeklyReportData:
         actions_by_priority=_actions_by_priority(actions),
         oldest_overdue=_oldest_overdue(actions, week),
         teams=_team_table(teams, coes, orrs, actions),
+        campaigns=_campaign_table(week),
+    )
+
+
+def _campaign_table(week: Week) -> Table | None:
+    """The re-review campaigns running that week (or ended within four weeks), by state; None
+    (no section, no CSV file) when there is none."""
+    last_day = (week.end_at - dt.timedelta(seconds=1)).astimezone(zone()).date()
+    running = Campaign.objects.filter(
+        starts_on__lte=last_day, target_on__gte=last_day - dt.timedelta(days=28))
+    rows = []
+    for campaign in running:  # a handful at a time: each costs a fixed number of queries
+        found = campaigns.counts(campaigns.campaign_rows(campaign, today=last_day))
+        rows.append([campaign.name, campaign.target_on.isoformat(), sum(found.values()),
+                     *found.values()])
+    if not rows:
+        return None
+    return Table(
+        "campaigns", "Re-review campaigns",
+        ["Campaign", "Target", "Services", *campaigns.STATES.values()], rows,
+        note="Each service's state now; delayed: not approved by the target date.",
     )
 
 

@@ -123,3 +123,16 @@ def test_campaign_page_query_count_is_flat(client, questionnaires, payments, ops
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.content.decode().count("awaiting start") == n
+
+
+def test_weekly_report_has_a_campaign_section(tier1, ops_lead):
+    from reports.selectors import weekly_report
+    from reports.weeks import Week
+
+    launch(ops_lead)
+    data = weekly_report(Week.containing(TODAY - dt.timedelta(days=3)))
+    assert data.campaigns.rows[0][:3] == ["Peak season", (TODAY + dt.timedelta(days=20))
+                                          .isoformat(), 3]
+    assert data.campaigns.columns[3:] == ["Not started", "In progress", "In review", "Approved",
+                                          "Delayed"]
+    assert data.table("campaigns") is data.campaigns
