@@ -13,10 +13,11 @@ from django.db import transaction
 
 from learning.models import ReReviewItem, TargetedReReview
 from learning.whatif import what_if
+from orr import carry
 from orr import services as orr_services
 from orr.models import ReadinessReview
 from reviews.events import Verb
-from reviews.models import Answer, QuestionnaireVersion, State
+from reviews.models import Answer, Evidence, QuestionnaireVersion, State
 
 CARRIED = ("text", "choice", "risk", "na_reason")
 
@@ -49,18 +50,18 @@ def start(version: QuestionnaireVersion, *, by) -> TargetedReReview:
 
 
 def _carry(source, review, *, skip: set[str]) -> int:
-    before = {
-        key: values for key, *values in Answer.objects.filter(document=source)
-        .values_list("question__key", *CARRIED)
-    }
-    carried = 0
-    for answer in review.answers.select_related("question"):
-        key = answer.question.key
-        if key in skip or key not in before:
-            continue
-        values = dict(zip(CARRIED, before[key], strict=True))
-        if not (values["text"].strip() or values["choice"] or values["risk"]):
-            continue
-        answer.save_if_current(base_revision=answer.revision, by=None, **values)
-        carried += 1
-    return carried
+    """`orr_start` carried every answer from the last approved ORR (`orr.carry`); a targeted
+    re-review asks the new and changed questions afresh and takes the unchanged ones as they
+    were (confirmed: nobody has to confirm what was not asked)."""
+    if review.carried_from_id != source.pk:
+        carry.carry_forward(review=review, source=source)
+    asked = review.answers.filter(question__key__in=skip)
+    Evidence.objects.filter(answer__in=asked).delete()
+    asked.update(**{name: "" for name in CARRIED}, carried_from=None,
+                 carry_state=Answer.Carry.NONE)
+    kept = review.answers.exclude(question__key__in=skip).filter(
+        carry_state=Answer.Carry.CARRIED)
+    blank = kept.filter(text="", choice="", risk="")
+    # An answer left blank last time is not carried: it is asked like a new one.
+    blank.update(carried_from=None, carry_state=Answer.Carry.NONE)
+    return kept.update(carry_state=Answer.Carry.CONFIRMED)

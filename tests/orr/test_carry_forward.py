@@ -54,7 +54,8 @@ def version_two(last_year):
     removed_key = gone.key
     gone.delete()
     Question.objects.create(section=draft.sections.first(), key="game-days", order=999,
-                            text="Do you run a game day every quarter?", kind="yes_no")
+                            text="Do you run a game day every quarter?", kind="yes_no",
+                            risk_rules={"no": "medium", "yes": "none"})
     draft.publish()
     return draft, removed_key
 
