@@ -52,7 +52,8 @@ def test_overview_summarises_changes_since_the_last_approval(client, this_year, 
                                                              author):
     client.force_login(author)
     page = client.get(this_year.get_absolute_url()).content.decode()
-    assert f"Since <a href=\"{last_year.get_absolute_url()}\">{last_year.code}</a>" in page
+    assert f"What changed since <a href=\"{last_year.get_absolute_url()}\">{last_year.code}</a>" \
+        in page
     assert "still to confirm or change" in page
     assert "Every carried answer confirmed or changed" in page
 
