@@ -20,7 +20,6 @@ class ActionItemQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related(
             "owner", "team", "document", "document__service", "source_answer__question__section",
-            "source_factor",
         )
 
     def for_lists(self):
@@ -55,17 +54,14 @@ class ActionItem(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     closing_note = models.TextField(blank=True, max_length=5000)
     backlog_url = models.URLField(blank=True, max_length=500)
-    # Where the item came from: the document, and an answer (ORR) or factor/lesson (COE).
+    # Where the item came from: the document, and an answer (ORR). A COE's factors and lessons
+    # link their items with rows of their own (postmortems.FactorAction, Lesson.action_items).
     document = models.ForeignKey(
         "reviews.Document", on_delete=models.CASCADE, null=True, blank=True,
         related_name="action_items",
     )
     source_answer = models.ForeignKey(
         "reviews.Answer", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="action_items",
-    )
-    source_factor = models.ForeignKey(
-        "postmortems.ContributingFactor", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="action_items",
     )
     created_by = models.ForeignKey(
@@ -103,20 +99,9 @@ class ActionItem(models.Model):
 
     def source(self) -> tuple[str, str] | None:
         """What the item came from, as (label, link), for the item's page and e-mails."""
-        doc = self.document
-        if doc is None:
-            return None
-        if self.source_answer_id:
-            question = self.source_answer.question
-            url = reverse("orr:section", args=[doc.code, question.section.key])
-            return f"ORR answer: {question.text[:90]}", f"{url}#q{self.source_answer_id}"
-        if self.source_factor_id:
-            return (f"Contributing factor: {self.source_factor.text[:90]}",
-                    f"{doc.get_absolute_url()}#factor-{self.source_factor_id}")
-        lesson = self.lessons.first()
-        if lesson is not None:
-            return f"Lesson: {lesson.text[:90]}", f"{doc.get_absolute_url()}#lesson-{lesson.pk}"
-        return doc.code, doc.get_absolute_url()
+        from actions.sources import describe
+
+        return describe(self)
 
     @property
     def is_open(self) -> bool:

@@ -89,12 +89,34 @@ class ContributingFactor(models.Model):
     # reason reviewers see: [{"rule_id", "kind", "phrase", "reason", "by", "at"}].
     wording_overrides = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The items raised for this factor (an item comes from at most one factor).
+    action_items = models.ManyToManyField(
+        "actions.ActionItem", through="FactorAction", blank=True, related_name="source_factors"
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class FactorAction(models.Model):
+    """The link of an action item to the contributing factor it was raised for.
+
+    The link is the COE's own row, so `actions` knows only the document an item belongs to.
+    Deleting the factor deletes the link and keeps the item.
+    """
+
+    factor = models.ForeignKey(
+        ContributingFactor, on_delete=models.CASCADE, related_name="action_links"
+    )
+    item = models.OneToOneField(
+        "actions.ActionItem", on_delete=models.CASCADE, related_name="factor_link"
+    )
+
+    def __str__(self) -> str:
+        return f"Factor {self.factor_id} → item {self.item_id}"
 
 
 class Lesson(models.Model):

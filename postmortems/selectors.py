@@ -159,11 +159,14 @@ def page_data(postmortem: Postmortem) -> PageData:
         a.question_id: a for a in postmortem.answers.select_related("question__section",
                                                                     "updated_by")
     }
-    actions = list(
+    actions = list(services.with_source_factor(
         ActionItem.objects.filter(document=postmortem)
-        .select_related("owner", "source_factor").order_by("created_at", "pk")
-    )
+        .select_related("owner").order_by("created_at", "pk")
+    ))
     factors = list(postmortem.factors.all())
+    factors_by_pk = {f.pk: f for f in factors}
+    for item in actions:
+        item.source_factor = factors_by_pk.get(item.source_factor_id)
     people = services.participant_names(postmortem.pk)
     roots = services.factor_tree(factors, actions, people)
     lessons = list(postmortem.lessons.prefetch_related(

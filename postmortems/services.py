@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from actions.models import ActionItem
@@ -19,6 +20,7 @@ from notifications.services import notify
 from postmortems.blamelint import Finding, amounts_to_human_error, lint
 from postmortems.models import (
     ContributingFactor,
+    FactorAction,
     Lesson,
     Participant,
     Postmortem,
@@ -469,11 +471,32 @@ def factor_tree(factors, actions=(), participants=()) -> list[FactorNode]:
     return roots
 
 
+def with_source_factor(items):
+    """`items` (a query of action items) with `source_factor_id`: the factor each came from."""
+    return items.annotate(source_factor_id=F("factor_link__factor_id"))
+
+
+def describe_source(item) -> tuple[str, str] | None:
+    """An item's COE source (factor or lesson) as (label, link), for `actions.sources`."""
+    doc = item.document
+    if doc.kind != Kind.COE:
+        return None
+    link = FactorAction.objects.filter(item=item).select_related("factor").first()
+    if link is not None:
+        return (f"Contributing factor: {link.factor.text[:90]}",
+                f"{doc.get_absolute_url()}#factor-{link.factor_id}")
+    lesson = item.lessons.first()
+    if lesson is not None:
+        return f"Lesson: {lesson.text[:90]}", f"{doc.get_absolute_url()}#lesson-{lesson.pk}"
+    return None
+
+
 def factor_nodes(postmortem_id: int) -> list[FactorNode]:
     """Every node of a COE's factor tree, in tree order (for gates and reports)."""
     factors = list(ContributingFactor.objects.filter(postmortem_id=postmortem_id))
-    actions = list(ActionItem.objects.filter(source_factor__postmortem_id=postmortem_id)
-                   .only("id", "source_factor_id"))
+    actions = list(with_source_factor(
+        ActionItem.objects.filter(factor_link__factor__postmortem_id=postmortem_id)
+    ).only("id"))
     roots = factor_tree(factors, actions, participant_names(postmortem_id))
     return [n for root in roots for n in root.walk()]
 
@@ -565,8 +588,10 @@ def action_add(
     item = ActionItem.objects.create(
         title=title, description=description, owner=owner, team=postmortem.service.team,
         priority=priority, due_date=due_date, backlog_url=backlog_url, document=postmortem,
-        source_factor=factor, created_by=by,
+        created_by=by,
     )
+    if factor is not None:
+        FactorAction.objects.create(factor=factor, item=item)
     if lesson is not None:
         lesson.action_items.add(item)
     source = (f" for factor “{factor.text[:60]}”" if factor else "") + (

@@ -25,7 +25,14 @@ from orr import services as orr_services
 from orr.models import Milestone, ReadinessReview
 from postmortems import services as pm_services
 from postmortems.blamelint import has_blocking, lint
-from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
+from postmortems.models import (
+    ContributingFactor,
+    FactorAction,
+    Lesson,
+    Postmortem,
+    Tag,
+    TimelineEvent,
+)
 from reviews import gates
 from reviews.models import (
     Answer,
@@ -299,8 +306,12 @@ def test_coe_page(client, questionnaires, checkout, author, reviewer):
             factors.append(factor)
         items = ActionItem.objects.bulk_create(
             ActionItem(title="Add a canary stage", owner=author, team=checkout.team,
-                       due_date=timezone.localdate(), document=coe, source_factor=f)
-            for f in itertools.islice(itertools.cycle(factors), n_each)
+                       due_date=timezone.localdate(), document=coe)
+            for _ in range(n_each)
+        )
+        FactorAction.objects.bulk_create(
+            FactorAction(factor=f, item=item)
+            for f, item in zip(itertools.cycle(factors), items, strict=False)
         )
         lessons = Lesson.objects.bulk_create(
             Lesson(postmortem=coe, text="Configuration needs a staged rollout.")

@@ -11,15 +11,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ('actions', '0001_initial'),
         ('catalog', '0001_initial'),
-        ('postmortems', '0001_initial'),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='actionitem',
-            name='source_factor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='action_items', to='postmortems.contributingfactor'),
-        ),
         migrations.AddField(
             model_name='actionitem',
             name='team',

@@ -43,7 +43,14 @@ from actions.models import ActionItem
 from catalog.models import Membership, Service, Team, ops_leads_group
 from opsreview import pagecache
 from orr.models import Milestone, ReadinessReview
-from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
+from postmortems.models import (
+    ContributingFactor,
+    FactorAction,
+    Lesson,
+    Postmortem,
+    Tag,
+    TimelineEvent,
+)
 from reviews.models import (
     AcceptedRisk,
     Answer,
@@ -323,8 +330,8 @@ def write_order() -> list[type[models.Model]]:
         User, User.groups.through, Team, Membership, Service, Document, ReadinessReview,
         Postmortem, Postmortem.tags.through, Postmortem.affected_services.through,
         ReviewerAssignment, Answer, Evidence, AcceptedRisk, TimelineEvent, ContributingFactor,
-        Lesson, ActionItem, Lesson.action_items.through, Decision, Decision.flagged_answers.through,
-        Comment, Event, Milestone,
+        Lesson, ActionItem, FactorAction, Lesson.action_items.through, Decision,
+        Decision.flagged_answers.through, Comment, Event, Milestone,
     ]
 
 
@@ -551,10 +558,12 @@ class Seeder:
             backlog_url=f"https://tracker.example.com/{team.team.slug.upper()[:6]}-"
                         f"{rng.randint(100, 9999)}",
             document_id=doc.pk if doc else None, source_answer_id=source_answer_id,
-            source_factor_id=source_factor_id, created_by_id=author.pk, created_at=created,
+            created_by_id=author.pk, created_at=created,
             closed_at=closed_at, revision=1 if status == "open" else 2,
         )
         self.writer.add(item)
+        if source_factor_id is not None:
+            self.writer.add(FactorAction(factor_id=source_factor_id, item_id=item.pk))
         return item
 
     # -- ORRs --
