@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from reports import services
+from reports import exports, services
 from reports.weeks import Week
 
 RETRY_POLICY = {
@@ -20,8 +20,8 @@ RETRY_POLICY = {
     "max_retries": 5,
     # The soft limit raises inside the render, so the attempt is recorded as failed and retried;
     # the hard limit is the backstop (the sweeper then finds the row left "running").
-    "soft_time_limit": services.RENDER_TIME_LIMIT - 10,
-    "time_limit": services.RENDER_TIME_LIMIT,
+    "soft_time_limit": exports.RENDER_TIME_LIMIT - 10,
+    "time_limit": exports.RENDER_TIME_LIMIT,
     # A worker that dies mid-render leaves the message unacknowledged, so the broker hands it
     # out again; the claim on the row keeps that from rendering twice.
     "acks_late": True,
@@ -30,12 +30,12 @@ RETRY_POLICY = {
 
 @shared_task(**RETRY_POLICY)
 def render_export_task(export_id: int) -> bool:
-    return services.export_run(export_id=export_id)
+    return exports.export_run(export_id=export_id)
 
 
 @shared_task
 def sweep_exports_task() -> int:
-    return len(services.export_sweep())
+    return len(exports.export_sweep())
 
 
 @shared_task(**RETRY_POLICY)

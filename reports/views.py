@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from actions.models import ActionItem
 from catalog.models import Service
 from orr.readiness import Readiness, readiness_for_services
-from reports import selectors, services
+from reports import exports, selectors, services
 from reports.models import Export, WeeklyReport
 from reports.tables import csv_bytes, csv_zip
 from reports.weeks import Week
@@ -57,7 +57,7 @@ def _export_payload(export: Export) -> dict:
         "done": export.is_done,
         "failed": failed,
         # Eager mode (no broker) has no retries: the render ran once, in the request.
-        "retrying": failed and export.attempts < services.MAX_ATTEMPTS
+        "retrying": failed and export.attempts < exports.MAX_ATTEMPTS
         and not settings.CELERY_TASK_ALWAYS_EAGER,
         "attempts": export.attempts,
         "status_url": reverse("reports:export_status", args=[export.public_id]),
@@ -82,7 +82,7 @@ def _export_response(request, export: Export):
 def export_create(request, code):
     document = get_document_for_user(request, code, "export")
     try:
-        export = services.export_request(document=document, by=request.user)
+        export = exports.export_request(document=document, by=request.user)
     except ValidationError as exc:
         if _wants_json(request):
             return JsonResponse({"error": " ".join(exc.messages)}, status=400)

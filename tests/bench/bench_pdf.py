@@ -43,8 +43,8 @@ def layouts() -> dict:
     from django.template import TemplateDoesNotExist
     from django.template.loader import get_template
 
+    from reports.exports import LAYOUTS
     from reports.models import Export
-    from reports.services import LAYOUTS
 
     found = {}
     for kind, name in ((Export.Kind.ORR_PDF, "orr"), (Export.Kind.COE_PDF, "coe")):

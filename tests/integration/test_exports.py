@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import services
+from reports import exports
 from reports.models import Export
 
 from .conftest import wait_for_worker, wait_until
@@ -98,8 +98,8 @@ def test_a_worker_killed_mid_render_ends_with_exactly_one_file(client, transacti
 
     # The row stays "running" until the sweeper sees it is older than the render time limit;
     # here the sweeper runs as if those minutes had passed.
-    later = timezone.now() + services.STALE_AFTER + dt.timedelta(seconds=1)
-    assert services.export_sweep(now=later) == [export.pk]
+    later = timezone.now() + exports.STALE_AFTER + dt.timedelta(seconds=1)
+    assert exports.export_sweep(now=later) == [export.pk]
     export = wait_done(export, celery_worker, timeout=60)
 
     assert export.attempts == 2
@@ -123,8 +123,8 @@ def test_with_redis_down_the_request_returns_at_once_and_the_sweeper_finishes_it
     assert wait_for_worker(timeout=30), celery_worker.log_tail()
 
     # Beat's sweeper, a minute later: the export's message never reached the broker.
-    later = timezone.now() + services.RESEND_AFTER + dt.timedelta(seconds=1)
-    assert services.export_sweep(now=later) == [export.pk]
+    later = timezone.now() + exports.RESEND_AFTER + dt.timedelta(seconds=1)
+    assert exports.export_sweep(now=later) == [export.pk]
     export = wait_done(export, celery_worker)
 
     assert export.attempts == 1
@@ -135,12 +135,12 @@ def test_a_big_document_renders_on_its_own_queue(client, transactional_db, revie
                                                  celery_worker, media, monkeypatch):
     # Any document counts as big here: its export goes to the pdf_big queue, and the worker
     # (like compose's) listens to it, so it is done like any other.
-    monkeypatch.setattr(services, "BIG_RENDER_CHARS", 0)
+    monkeypatch.setattr(exports, "BIG_RENDER_CHARS", 0)
     answer = review.answers.first()
     answer.save_if_current(base_revision=answer.revision, by=author, text="Some text.")
-    assert services.export_queue(Export.objects.create(document=review,
+    assert exports.export_queue(Export.objects.create(document=review,
                                                        kind=Export.Kind.ORR_PDF).pk) \
-        == services.BIG_QUEUE
+        == exports.BIG_QUEUE
     Export.objects.filter(document=review).delete()
     client.force_login(author)
     export = wait_done(request_export(client, review), celery_worker)

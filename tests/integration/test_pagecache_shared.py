@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from catalog.models import Service
 from opsreview import pagecache
+from reports.exports import MAX_ATTEMPTS
 from reports.models import Export
-from reports.services import MAX_ATTEMPTS
 from reports.tasks import sweep_exports_task
 
 from .conftest import wait_until

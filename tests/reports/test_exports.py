@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from reports import services, tasks
+from reports import exports, tasks
 from reports.models import Export
 
 FAKE_PDF = b"%PDF-1.7 fake"
@@ -24,7 +24,7 @@ def renders(monkeypatch):
         calls.append(html)
         return FAKE_PDF
 
-    monkeypatch.setattr(services, "render_pdf", fake_render_pdf)
+    monkeypatch.setattr(exports, "render_pdf", fake_render_pdf)
     return calls
 
 
@@ -35,7 +35,7 @@ def files_of(export: Export) -> list[str]:
 
 def request_export(document, by, capture, execute=True) -> Export:
     with capture(execute=execute):
-        export = services.export_request(document=document, by=by)
+        export = exports.export_request(document=document, by=by)
     export.refresh_from_db()
     return export
 
@@ -54,7 +54,7 @@ def test_a_request_renders_the_export_in_eager_mode(review, author, renders,
 def test_the_task_is_sent_only_after_the_commit(review, author, renders,
                                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        export = services.export_request(document=review, by=author)
+        export = exports.export_request(document=review, by=author)
     assert len(callbacks) == 1 and renders == []
     assert Export.objects.get(pk=export.pk).status == Export.Status.QUEUED
 
@@ -88,7 +88,7 @@ def test_running_the_task_twice_renders_once(review, author, renders):
 def test_a_render_being_run_elsewhere_is_left_alone(review, renders):
     export = Export.objects.create(document=review, kind=Export.Kind.ORR_PDF,
                                    status=Export.Status.RUNNING, started_at=timezone.now())
-    assert services.export_run(export_id=export.pk) is False
+    assert exports.export_run(export_id=export.pk) is False
     assert renders == []
 
 
@@ -96,13 +96,13 @@ def test_the_task_retries_with_backoff_and_jitter_under_a_time_limit():
     task = tasks.render_export_task
     assert task.autoretry_for == (Exception,)
     assert (task.retry_backoff, task.retry_jitter, task.max_retries) == (True, True, 5)
-    assert task.time_limit == services.RENDER_TIME_LIMIT == 120
+    assert task.time_limit == exports.RENDER_TIME_LIMIT == 120
     assert task.soft_time_limit < task.time_limit
     assert task.acks_late is True
 
 
 def test_a_failed_attempt_is_retried_and_ends_with_one_file(review, renders, monkeypatch):
-    real = services.export_render
+    real = exports.export_render
     attempts = []
 
     def flaky(export, **kwargs):
@@ -111,13 +111,13 @@ def test_a_failed_attempt_is_retried_and_ends_with_one_file(review, renders, mon
             raise RuntimeError("pango hiccup")
         return real(export, **kwargs)
 
-    monkeypatch.setattr(services, "export_render", flaky)
+    monkeypatch.setattr(exports, "export_render", flaky)
     export = Export.objects.create(document=review, kind=Export.Kind.ORR_PDF)
     # Each call is one delivery of the task, as the broker makes them on retry.
     with pytest.raises(RuntimeError):
-        services.export_run(export_id=export.pk)
+        exports.export_run(export_id=export.pk)
     assert Export.objects.get(pk=export.pk).status == Export.Status.FAILED
-    assert services.export_run(export_id=export.pk) is True
+    assert exports.export_run(export_id=export.pk) is True
     export.refresh_from_db()
     assert attempts == [1, 2]
     assert export.status == Export.Status.DONE and export.attempts == 2
@@ -128,11 +128,11 @@ def test_a_render_that_always_fails_stays_failed_with_its_error(review, monkeypa
     def broken(export, **kwargs):
         raise RuntimeError("cannot lay out this page")
 
-    monkeypatch.setattr(services, "export_render", broken)
+    monkeypatch.setattr(exports, "export_render", broken)
     export = Export.objects.create(document=review, kind=Export.Kind.ORR_PDF)
     for _ in range(1 + tasks.render_export_task.max_retries):
         with pytest.raises(RuntimeError):
-            services.export_run(export_id=export.pk)
+            exports.export_run(export_id=export.pk)
     export.refresh_from_db()
     assert export.status == Export.Status.FAILED
     assert export.attempts == 6
@@ -142,7 +142,7 @@ def test_a_render_that_always_fails_stays_failed_with_its_error(review, monkeypa
 
 def test_a_failing_render_does_not_break_the_request(review, author, monkeypatch,
                                                      django_capture_on_commit_callbacks):
-    monkeypatch.setattr(services, "export_render",
+    monkeypatch.setattr(exports, "export_render",
                         lambda export, **kw: (_ for _ in ()).throw(RuntimeError("boom")))
     export = request_export(review, author, django_capture_on_commit_callbacks)
     assert export.status == Export.Status.FAILED
@@ -156,7 +156,7 @@ def test_a_file_left_by_a_dead_attempt_is_removed_when_the_export_is_stored(revi
     )
     default_storage.save(f"exports/{export.public_id}/{review.code}-1.pdf",
                          ContentFile(b"half a pdf"))
-    services.export_sweep()
+    exports.export_sweep()
     export.refresh_from_db()
     assert export.status == Export.Status.DONE and export.attempts == 2
     assert files_of(export) == [f"{review.code}-2.pdf"]
@@ -170,13 +170,13 @@ def test_an_unreachable_broker_leaves_the_export_queued(review, author, monkeypa
     monkeypatch.setattr(tasks.render_export_task, "apply_async", broker_down)
     export = request_export(review, author, django_capture_on_commit_callbacks)
     assert export.status == Export.Status.QUEUED and export.attempts == 0
-    assert services.export_send(export_id=export.pk) is False
+    assert exports.export_send(export_id=export.pk) is False
 
 
 def test_sweeper_sends_exports_queued_for_more_than_a_minute(review, renders):
     old = Export.objects.create(document=review, kind=Export.Kind.ORR_PDF,
                                 created_at=timezone.now() - dt.timedelta(minutes=2))
-    assert services.export_sweep() == [old.pk]
+    assert exports.export_sweep() == [old.pk]
     old.refresh_from_db()
     assert old.status == Export.Status.DONE
 
@@ -192,17 +192,17 @@ def test_sweeper_leaves_fresh_and_live_exports_alone(review, ready_review, rende
                           status=Export.Status.RUNNING,
                           started_at=timezone.now() - dt.timedelta(seconds=60),
                           created_at=timezone.now() - dt.timedelta(minutes=5))
-    assert services.export_sweep() == []
+    assert exports.export_sweep() == []
     assert renders == []
 
 
 def test_sweeper_queues_again_what_a_dead_worker_left_running(review, renders):
     export = Export.objects.create(
         document=review, kind=Export.Kind.ORR_PDF, status=Export.Status.RUNNING, attempts=1,
-        started_at=timezone.now() - services.STALE_AFTER - dt.timedelta(seconds=1),
+        started_at=timezone.now() - exports.STALE_AFTER - dt.timedelta(seconds=1),
         created_at=timezone.now() - dt.timedelta(minutes=5),
     )
-    assert services.export_sweep() == [export.pk]
+    assert exports.export_sweep() == [export.pk]
     export.refresh_from_db()
     assert export.status == Export.Status.DONE and export.attempts == 2
 
@@ -210,10 +210,10 @@ def test_sweeper_queues_again_what_a_dead_worker_left_running(review, renders):
 def test_sweeper_gives_up_on_an_export_that_killed_every_worker(review, renders):
     export = Export.objects.create(
         document=review, kind=Export.Kind.ORR_PDF, status=Export.Status.RUNNING,
-        attempts=services.MAX_ATTEMPTS, created_at=timezone.now() - dt.timedelta(hours=1),
+        attempts=exports.MAX_ATTEMPTS, created_at=timezone.now() - dt.timedelta(hours=1),
         started_at=timezone.now() - dt.timedelta(minutes=10),
     )
-    assert services.export_sweep() == []
+    assert exports.export_sweep() == []
     export.refresh_from_db()
     assert export.status == Export.Status.FAILED and "Gave up" in export.error
 
@@ -228,10 +228,10 @@ def test_sweep_exports_command(review, renders, capsys):
 
 
 def test_a_kind_without_its_print_template_cannot_be_requested(review, author, monkeypatch):
-    monkeypatch.setitem(services.LAYOUTS, Export.Kind.ORR_PDF,
-                        ("orr/no-such-print.html", services.LAYOUTS[Export.Kind.ORR_PDF][1]))
+    monkeypatch.setitem(exports.LAYOUTS, Export.Kind.ORR_PDF,
+                        ("orr/no-such-print.html", exports.LAYOUTS[Export.Kind.ORR_PDF][1]))
     with pytest.raises(ValidationError, match="not available yet"):
-        services.export_request(document=review, by=author)
+        exports.export_request(document=review, by=author)
     assert not Export.objects.exists()
 
 

@@ -9,7 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from pypdf import PdfReader
 
 from opsreview import rendering
-from reports import services
+from reports import exports
 from reports.models import Export
 from reports.tasks import render_export_task
 
@@ -34,7 +34,7 @@ def test_a_huge_markdown_table_is_shortened_with_a_notice(review, author):
     answer.save_if_current(base_revision=0, by=author, text=big_table(99_000))
     export = Export.objects.create(kind=Export.Kind.ORR_PDF, document=review)
     started = time.monotonic()
-    text = " ".join(text_of(services.export_render(export)).split())
+    text = " ".join(text_of(exports.export_render(export)).split())
     assert time.monotonic() - started < 60
     label = f"answer {answer.question.section.order}.{answer.question.order}"
     assert f"Too large to print: {label} is 98," in text
@@ -63,16 +63,16 @@ def test_a_render_that_timed_out_is_not_retried_on_the_same_content(review, monk
         calls.append(1)
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(services, "render_pdf", too_slow)
+    monkeypatch.setattr(exports, "render_pdf", too_slow)
     export = Export.objects.create(kind=Export.Kind.ORR_PDF, document=review)
     render_export_task.apply(args=[export.pk])
     export.refresh_from_db()
     assert export.status == Export.Status.FAILED and export.error.startswith("timed out")
     assert calls == [1]  # no automatic retry
     # Asked again (the sweeper, the task, or a new request): the same content is not rendered.
-    assert services.export_run(export_id=export.pk) is False
+    assert exports.export_run(export_id=export.pk) is False
     again = Export.objects.create(kind=Export.Kind.ORR_PDF, document=review)
-    assert services.export_run(export_id=again.pk) is False
+    assert exports.export_run(export_id=again.pk) is False
     again.refresh_from_db()
     assert "not rendered again" in again.error
     assert calls == [1]
@@ -80,16 +80,16 @@ def test_a_render_that_timed_out_is_not_retried_on_the_same_content(review, monk
 
 def test_big_documents_go_to_their_own_queue(review, author, monkeypatch):
     export = Export.objects.create(kind=Export.Kind.ORR_PDF, document=review)
-    assert services.export_queue(export.pk) is None
-    monkeypatch.setattr(services, "BIG_RENDER_CHARS", 1_000)
+    assert exports.export_queue(export.pk) is None
+    monkeypatch.setattr(exports, "BIG_RENDER_CHARS", 1_000)
     answer = first_answer(review)
     answer.save_if_current(base_revision=0, by=author, text=big_table(2_000))
-    assert services.export_queue(export.pk) == services.BIG_QUEUE
+    assert exports.export_queue(export.pk) == exports.BIG_QUEUE
 
 
 def test_one_document_has_one_export_in_progress(review, author):
-    first = services.export_request(document=review, by=author)
+    first = exports.export_request(document=review, by=author)
     Export.objects.filter(pk=first.pk).update(status=Export.Status.RUNNING)
-    assert services.export_request(document=review, by=author).pk == first.pk
+    assert exports.export_request(document=review, by=author).pk == first.pk
     with pytest.raises(Exception):  # noqa: B017  the database refuses a second active export
         Export.objects.create(kind=Export.Kind.ORR_PDF, document=review)

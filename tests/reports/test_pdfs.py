@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from opsreview.rendering import PDF_BASE_URL, URLRefused, safe_url_fetcher
-from reports import selectors, services
+from reports import exports, selectors, services
 from reports.models import Export, WeeklyReport
 from reports.tables import csv_zip
 from reports.weeks import Week
@@ -59,7 +59,7 @@ def squash(text: str) -> str:
 def render_export(subject, kind, spy):
     field = "report" if kind == Export.Kind.REPORT_PDF else "document"
     export = Export.objects.create(kind=kind, **{field: subject})
-    return services.export_render(export, url_fetcher=spy)
+    return exports.export_render(export, url_fetcher=spy)
 
 
 def test_orr_pdf_holds_every_section_question_and_decision(rich_review):

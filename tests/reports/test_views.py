@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from reports import services
+from reports import exports
 from reports.models import Export, WeeklyReport
 from reviews.services import document_submit
 
@@ -17,7 +17,7 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 
 @pytest.fixture
 def fake_pdf(monkeypatch):
-    monkeypatch.setattr(services, "render_pdf", lambda html, **kw: b"%PDF-1.7 fake")
+    monkeypatch.setattr(exports, "render_pdf", lambda html, **kw: b"%PDF-1.7 fake")
 
 
 def export_url(review):
@@ -62,11 +62,11 @@ def test_status_json_follows_the_export(client, review, author, fake_pdf,
                                         django_capture_on_commit_callbacks):
     client.force_login(author)
     with django_capture_on_commit_callbacks(execute=False):
-        services.export_request(document=review, by=author)
+        exports.export_request(document=review, by=author)
     export = Export.objects.get()
     url = reverse("reports:export_status", args=[export.public_id])
     assert client.get(url).json()["status"] == "queued"
-    services.export_run(export_id=export.pk)
+    exports.export_run(export_id=export.pk)
     body = client.get(url).json()
     assert body["done"] and body["download_url"]
     assert client.get(url)["Cache-Control"].startswith("max-age=0")
@@ -138,7 +138,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client, review):
 
 
 def test_a_kind_without_print_layout_says_so(client, review, author, monkeypatch):
-    monkeypatch.setitem(services.LAYOUTS, Export.Kind.ORR_PDF, ("orr/nope.html", None))
+    monkeypatch.setitem(exports.LAYOUTS, Export.Kind.ORR_PDF, ("orr/nope.html", None))
     client.force_login(author)
     response = client.post(export_url(review), **JSON)
     assert response.status_code == 400 and "not available yet" in response.json()["error"]

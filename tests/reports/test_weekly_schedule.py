@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from opsreview.schedules import BEAT_SCHEDULE
-from reports import services, tasks
+from reports import exports, services, tasks
 from reports.models import Export, WeeklyReport
 from reports.weeks import Week
 
@@ -33,13 +33,13 @@ def leads(ops_lead, django_user_model):
 @pytest.fixture
 def renders(monkeypatch):
     calls = []
-    real = services.render_pdf
+    real = exports.render_pdf
 
     def counting(html, **kwargs):
         calls.append(1)
         return real(html, **kwargs)
 
-    monkeypatch.setattr(services, "render_pdf", counting)
+    monkeypatch.setattr(exports, "render_pdf", counting)
     return calls
 
 
@@ -153,3 +153,21 @@ def test_produce_command_refuses_a_week_that_is_not_over(week47):
 
     with pytest.raises(CommandError, match="not over"):
         call_command("produce_weekly_report", "--week", "2026-W48")
+
+
+def test_the_weekly_run_computes_the_report_once_for_pdf_and_mail(week47, leads, renders,
+                                                                   mailoutbox, monkeypatch):
+    from reports import selectors
+
+    computed = []
+    real = selectors.weekly_report
+
+    def counting(week):
+        computed.append(week.iso)
+        return real(week)
+
+    monkeypatch.setattr(selectors, "weekly_report", counting)
+    services.weekly_report_produce(week=Week.parse(W47), email=True)
+    assert len(renders) == 1 and len(mailoutbox) == 1
+    assert computed == [W47]
+    assert "COEs opened" in mailoutbox[0].body

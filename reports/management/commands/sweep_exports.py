@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from reports.services import export_sweep
+from reports.exports import export_sweep
 
 
 class Command(BaseCommand):
