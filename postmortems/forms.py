@@ -183,13 +183,8 @@ class TimelineEventForm(forms.Form):
         except ValidationError as exc:
             self.add_error("at", exc)
             return data
-        candidate = TimelineEvent(postmortem=self.postmortem, kind=data["kind"], at=data["at"])
-        tz_name = self.postmortem.incident_tz
-        before = set(services.timeline_order_problems(self.events, tz_name))
-        after = services.timeline_order_problems([*self.events, candidate], tz_name)
-        new = [p for p in after if p not in before]
-        if new:
-            raise ValidationError("Impossible order: " + "; ".join(new) + ".")
+        services.validate_timeline_order(self.postmortem, kind=data["kind"], at=data["at"],
+                                         events=self.events)
         return data
 
 

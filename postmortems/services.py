@@ -313,10 +313,26 @@ def timeline_problems(events, tz_name: str = "UTC") -> list[str]:
     return missing + timeline_order_problems(events, tz_name)
 
 
+def validate_timeline_order(postmortem: Postmortem, *, kind: str, at: dt.datetime,
+                            events=None) -> None:
+    """Refuse an event that would make the timeline's order impossible (resolved before it
+    started, ...). An order problem the timeline already had does not block a new event.
+    `events`: the timeline as the caller loaded it (read from the database without)."""
+    events = list(postmortem.timeline.all() if events is None else events)
+    candidate = TimelineEvent(postmortem=postmortem, kind=kind, at=at)
+    tz_name = postmortem.incident_tz
+    before = set(timeline_order_problems(events, tz_name))
+    after = timeline_order_problems([*events, candidate], tz_name)
+    new = [p for p in after if p not in before]
+    if new:
+        raise ValidationError("Impossible order: " + "; ".join(new) + ".")
+
+
 @transaction.atomic
 def timeline_add(*, postmortem: Postmortem, by, kind: str, at: dt.datetime,
                  note: str) -> TimelineEvent:
     _refuse_unless_editable(postmortem)
+    validate_timeline_order(postmortem, kind=kind, at=at)
     event = TimelineEvent.objects.create(postmortem=postmortem, kind=kind, at=at, note=note)
     local = at.astimezone(ZoneInfo(postmortem.incident_tz))
     postmortem.log(by, Verb.TIMELINE_ADDED,

@@ -401,10 +401,12 @@ class Document(models.Model):
         self.code = f"{prefix}-{self.pk:04d}"
         Document.objects.filter(pk=self.pk).update(code=self.code)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, gates_checked: bool = False, **kwargs):
         # Whatever the path (admin, shell, a careless service), a document only reaches
-        # in-review or approved with its gates passing.
-        guarded = self.pk and self.state in (State.IN_REVIEW, State.APPROVED)
+        # in-review or approved with its gates passing. The services that move the state
+        # evaluate the gates once themselves and say so with `gates_checked`.
+        guarded = (not gates_checked and self.pk
+                   and self.state in (State.IN_REVIEW, State.APPROVED))
         update_fields = kwargs.get("update_fields")
         if guarded and (update_fields is None or "state" in update_fields):
             stored = Document.objects.filter(pk=self.pk).values_list("state", flat=True).first()

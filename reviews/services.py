@@ -94,7 +94,8 @@ def document_submit(*, document: Document, by) -> None:
     document.state = State.IN_REVIEW
     document.submitted_at = timezone.now()
     document.review_round += 1
-    document.save(update_fields=["state", "submitted_at", "review_round", "updated_at"])
+    document.save(update_fields=["state", "submitted_at", "review_round", "updated_at"],
+                  gates_checked=True)
     document.log(by, Verb.SUBMITTED, f"Submitted for review (round {document.review_round})")
     _emit_state_change(document, "submitted")
 
@@ -136,7 +137,7 @@ def document_decide(
     elif missing_approvals(document) is None:
         document.state = State.APPROVED
         document.approved_at = timezone.now()
-        document.save(update_fields=["state", "approved_at", "updated_at"])
+        document.save(update_fields=["state", "approved_at", "updated_at"], gates_checked=True)
         document.log(reviewer, Verb.APPROVED_FINAL, "Approval complete")
         _emit_state_change(document, "approved")
         for hook in _ON_APPROVED.get(document.kind, []):

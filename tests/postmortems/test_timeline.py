@@ -3,6 +3,7 @@ import datetime as dt
 from django.urls import reverse
 
 from postmortems import services
+from postmortems.models import TimelineEvent
 from reviews import gates
 
 from .conftest import add_event
@@ -107,7 +108,9 @@ def test_timeline_gate_needs_started_and_resolved(coe):
 def test_timeline_gate_refuses_an_impossible_order_made_outside_the_form(coe):
     add_event(coe, "started", 0)
     add_event(coe, "resolved", 50)
-    add_event(coe, "mitigated", 60)  # services do not validate: the gate does
+    # Rows written behind the service's back (older data, a bulk import): the gate still checks.
+    TimelineEvent.objects.create(postmortem=coe, kind="mitigated", note="mitigated",
+                                 at=coe.incident_start + dt.timedelta(minutes=60))
     result = timeline_gate(coe)
     assert not result.passed
     assert "Resolved (12 Jun 10:09) cannot be before mitigated (12 Jun 10:19)" in result.message
@@ -119,3 +122,16 @@ def test_delete_event_is_logged(client, coe, author):
     client.post(reverse("postmortems:timeline_delete", args=[coe.code, event.pk]))
     assert not coe.timeline.exists()
     assert coe.events.filter(verb="timeline_deleted").exists()
+
+
+def test_the_service_refuses_an_impossible_order_without_the_form(coe, author):
+    """The rule is the service's: an import or the API cannot add resolved-before-started."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    start = dt.datetime(2024, 6, 12, 6, 19, tzinfo=dt.UTC)
+    services.timeline_add(postmortem=coe, by=author, kind="started", at=start, note="Started")
+    with pytest.raises(ValidationError, match="Impossible order: Resolved"):
+        services.timeline_add(postmortem=coe, by=author, kind="resolved",
+                              at=start - dt.timedelta(minutes=5), note="Resolved")
+    assert coe.timeline.count() == 1
