@@ -10,7 +10,7 @@ class ActionItemAdmin(admin.ModelAdmin):
     list_select_related = ("owner", "team", "document")
     search_fields = ("title", "owner__username", "document__code")
     autocomplete_fields = ("owner", "team")
-    raw_id_fields = ("document", "source_answer", "source_factor")
+    raw_id_fields = ("document", "source_answer")
     # Status moves with a closing note through the item's page (item_set_status), which also
     # records it in the document's history.
     readonly_fields = ("status", "closing_note", "closed_at", "created_by", "created_at",

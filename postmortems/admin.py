@@ -9,7 +9,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 
-from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
+from postmortems.models import (
+    ContributingFactor,
+    FactorAction,
+    Lesson,
+    Postmortem,
+    Tag,
+    TimelineEvent,
+)
 from reviews.admin import DocumentAdmin, HideRestrictedMixin, ReadOnlyAdminMixin
 
 
@@ -67,3 +74,13 @@ class LessonAdmin(HideRestrictedMixin, admin.ModelAdmin):
     @admin.display(description="Lesson")
     def short_text(self, obj: Lesson) -> str:
         return obj.text[:80]
+
+
+@admin.register(FactorAction)
+class FactorActionAdmin(admin.ModelAdmin):
+    """Which contributing factor an action item was raised for (the item's "source factor")."""
+
+    list_display = ("item", "factor")
+    list_select_related = ("item", "factor")
+    raw_id_fields = ("item", "factor")
+    search_fields = ("item__title", "factor__postmortem__code")
