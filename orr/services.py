@@ -134,31 +134,41 @@ def keep_accepted_risk(*, answer: Answer, by) -> AcceptedRisk:
 
 
 def snapshot(review: ReadinessReview) -> dict:
+    """What a milestone freezes: every answer with its accepted risk and action items."""
     answers = (
         review.answers.select_related("question__section", "accepted_risk")
         .prefetch_related("action_items")
         .order_by("question__section__order", "question__order")
     )
+    return snapshot_of(
+        review.version.number, review.state,
+        [(a.question, a, getattr(a, "accepted_risk", None), a.action_items.all())
+         for a in answers],
+    )
+
+
+def snapshot_of(version_number: int, state: str, rows) -> dict:
+    """The snapshot's shape, from (question, answer, accepted risk or None, action items)
+    rows in question order; also for rows not saved yet (the scale data)."""
     return {
-        "version": review.version.number,
-        "state": review.state,
+        "version": version_number,
+        "state": state,
         "answers": {
-            a.question.key: {
-                "section": a.question.section.title,
-                "question": a.question.text,
-                "text": a.text,
-                "choice": a.choice,
-                "risk": a.risk,
-                "na_reason": a.na_reason,
-                "accepted_risk": getattr(a, "accepted_risk", None)
-                and {"reason": a.accepted_risk.reason,
-                     "expires_on": a.accepted_risk.expires_on.isoformat()},
+            question.key: {
+                "section": question.section.title,
+                "question": question.text,
+                "text": answer.text,
+                "choice": answer.choice,
+                "risk": answer.risk,
+                "na_reason": answer.na_reason,
+                "accepted_risk": accepted
+                and {"reason": accepted.reason, "expires_on": accepted.expires_on.isoformat()},
                 "actions": [
                     {"title": i.title, "status": i.status, "due_date": i.due_date.isoformat()}
-                    for i in a.action_items.all()
+                    for i in items
                 ],
             }
-            for a in answers
+            for question, answer, accepted, items in rows
         },
     }
 

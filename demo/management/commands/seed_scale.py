@@ -42,6 +42,7 @@ from django.utils.text import slugify
 from actions.models import ActionItem
 from catalog.models import Membership, Service, Team, ops_leads_group
 from opsreview import pagecache
+from orr import services as orr_services
 from orr.models import Milestone, ReadinessReview
 from postmortems.models import (
     ContributingFactor,
@@ -657,7 +658,9 @@ class Seeder:
             doc.approved_at = child.approved_at = approved_at
             self.writer.add(Milestone(
                 review_id=doc.pk, name=f"Approved (round {len(rounds)})", automatic=True,
-                snapshot=orr_snapshot(version.number, answers, action_rows, accepted),
+                snapshot=orr_services.snapshot_of(
+                    version.number, State.APPROVED,
+                    [(q, a, accepted.get(a.pk), action_rows[a.pk]) for q, a in answers]),
                 created_by_id=reviewer.pk, created_at=approved_at))
 
     def fill_orr_answer(self, answer, q, service, author, created, until) -> None:
@@ -830,26 +833,6 @@ class Seeder:
                 else:
                     leaves.append(add(*rng.choice(WHY_FACTORS), root))
         return leaves
-
-
-def orr_snapshot(version_number: int, answers, action_rows, accepted) -> dict:
-    """The shape orr.services.snapshot() freezes on approval."""
-    return {
-        "version": version_number,
-        "state": State.APPROVED,
-        "answers": {
-            q.key: {
-                "section": q.section.title, "question": q.text, "text": a.text,
-                "choice": a.choice, "risk": a.risk, "na_reason": a.na_reason,
-                "accepted_risk": {"reason": accepted[a.pk].reason,
-                                  "expires_on": accepted[a.pk].expires_on.isoformat()}
-                if a.pk in accepted else None,
-                "actions": [{"title": i.title, "status": i.status,
-                             "due_date": i.due_date.isoformat()} for i in action_rows[a.pk]],
-            }
-            for q, a in answers
-        },
-    }
 
 
 def unique(base: str, taken: set[str], sep: str = "-") -> str:
