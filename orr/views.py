@@ -464,7 +464,8 @@ def review_upgrade(request, code):
 def review_history(request, code):
     review = get_review_for_user(request, code)
     events = list(review.events.select_related("actor"))
-    return render(request, "orr/history.html", {"review": review, "events": events,
-                                                "tab": "history"})
+    return render(request, "reviews/history.html", {
+        "review": review, "document": review, "header_template": "orr/_header.html",
+        "events": events, "tab": "history"})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -13,6 +14,7 @@ from orr.readiness import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
 from postmortems.models import Lesson, Postmortem, Tag
+from reviews.forms import AnswerForm
 from reviews.models import Answer, Section
 from reviews.selectors import visible_documents
 
@@ -103,6 +105,17 @@ class AnswerRow:
     findings: list[tuple[Finding, str]] = field(default_factory=list)
     flagged: bool = False
     lint_field: str | None = None  # which wording rules apply as the user types
+
+    @cached_property
+    def form(self) -> AnswerForm:
+        """The answer's editor form (the ORR's, without choice and risk on the page)."""
+        a = self.answer
+        form = AnswerForm(question=a.question, initial={"revision": a.revision, "text": a.text},
+                          prefix=f"q{a.pk}")
+        form.fields["text"].widget.attrs["rows"] = 4
+        if self.lint_field:
+            form.fields["text"].widget.attrs["data-lint"] = self.lint_field
+        return form
 
 
 @dataclass

@@ -131,8 +131,9 @@ def postmortem_detail(request, code):
 def postmortem_history(request, code):
     postmortem = get_postmortem_for_user(request, code)
     events = list(postmortem.events.select_related("actor"))
-    return render(request, "postmortems/history.html", {
-        "postmortem": postmortem, "events": events, "tab": "history"})
+    return render(request, "reviews/history.html", {
+        "postmortem": postmortem, "document": postmortem,
+        "header_template": "postmortems/_header.html", "events": events, "tab": "history"})
 
 
 @require_POST

@@ -267,3 +267,14 @@ def test_coe_page_query_count_is_flat(client, questionnaires, checkout, author, 
     with django_assert_max_num_queries(baseline):
         assert client.get(url("detail", large)).status_code == 200
     assert baseline < 60, baseline
+
+
+def test_history_shows_what_an_answer_save_changed(client, coe, author):
+    """The one history template of both kinds: the COE's keeps the field-change record."""
+    answer = coe.answers.get(question__key="summary")
+    client.force_login(author)
+    post_answer(client, coe, answer, 0, "Checkout failed for 55 minutes.")
+    content = client.get(url("history", coe)).content.decode()
+    assert "changed: text" in content
+    assert "→ Checkout failed for 55 minutes." in content
+    assert "When (UTC)" in content
