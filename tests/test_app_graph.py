@@ -72,7 +72,7 @@ def test_an_existing_database_keeps_its_factor_links(questionnaires, checkout, a
                                                      today):
     """A database from before the move has actions_actionitem.source_factor_id: its links are
     copied into postmortems_factoraction and the column goes."""
-    move = importlib.import_module("postmortems.migrations.0004_factor_action_links")
+    move = importlib.import_module("postmortems.migrations.0005_factor_action_links")
     coe = make_coe(checkout, author, [reviewer])
     factor = pm.factor_add(postmortem=coe, by=author, category="tooling", text="No canary.")
     item = pm.action_add(postmortem=coe, by=author, factor=factor, owner=author,
@@ -90,7 +90,7 @@ def test_an_existing_database_keeps_its_factor_links(questionnaires, checkout, a
         cursor.execute("UPDATE actions_actionitem SET source_factor_id = %s WHERE id = %s",
                        [factor.pk, item.pk])
 
-    state = MigrationLoader(connection).project_state(("postmortems", "0004_factor_action_links"))
+    state = MigrationLoader(connection).project_state(("postmortems", "0005_factor_action_links"))
     with connection.schema_editor() as editor:
         assert move._has_old_column(editor)
         move.move_links(state.apps, editor)

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actions', '0005_notifications_move_to_their_app'),
-        ('postmortems', '0003_participants'),
+        ('postmortems', '0004_factor_wording_overrides'),
     ]
 
     operations = [
