@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process, utils
 
 from actions.models import ActionItem
-from postmortems.models import ContributingFactor, Postmortem
+from postmortems.models import ContributingFactor, FactorAction, Postmortem
 from reviews.models import State
 from reviews.visibility import visible_documents
 
@@ -124,8 +124,10 @@ def _attach_actions(matches: list[Match]) -> None:
     """The matched factors' action items (one query) and the "recurred after its fix" flag."""
     ids = {m.other.pk for m in matches}
     items: dict[int, list[ActionItem]] = defaultdict(list)
-    for item in ActionItem.objects.filter(source_factor_id__in=ids).order_by("pk"):
-        items[item.source_factor_id].append(item)
+    links = (FactorAction.objects.filter(factor_id__in=ids)
+             .select_related("item").order_by("item_id"))
+    for link in links:
+        items[link.factor_id].append(link.item)
     for m in matches:
         m.actions = items.get(m.other.pk, [])
         start = m.factor.incident_start

@@ -127,7 +127,7 @@ def test_create_for_a_coe_factor_logs_it_and_defaults_the_due_date(api, coe, aut
     response = create(api, coe, factor=factor.pk, priority="P1")
     assert response.status_code == 201, response.json()
     item = ActionItem.objects.get(pk=response.json()["id"])
-    assert item.source_factor == factor and item.created_by == author
+    assert item.factor_link.factor == factor and item.created_by == author
     assert item.due_date == default_due_date("P1")
     assert response.json()["document"] == coe.code
     assert coe.events.filter(verb="action_added").exists()

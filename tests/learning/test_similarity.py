@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from actions.models import ActionItem
 from learning.similarity import recurring_themes, similar_for_postmortem
-from postmortems.models import ContributingFactor, Postmortem
+from postmortems.models import ContributingFactor, FactorAction, Postmortem
 from postmortems.services import latest_coe_version
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +32,12 @@ def quick_coe(service, author, text, *, days=0, category="technical", restricted
 
 def close_action(coe, author, *, closed_days):
     factor = coe.factors.get()
-    return ActionItem.objects.create(
+    item = ActionItem.objects.create(
         title="Cap the pool", owner=author, team=coe.service.team, due_date=BASE.date(),
-        document=coe, source_factor=factor, status=ActionItem.Status.DONE,
-        closing_note="Capped at 20.",
+        document=coe, status=ActionItem.Status.DONE, closing_note="Capped at 20.",
         closed_at=BASE + dt.timedelta(days=closed_days))
+    FactorAction.objects.create(factor=factor, item=item)
+    return item
 
 
 def test_planted_recurrence_is_found_explained_and_flagged(checkout, author):
