@@ -240,8 +240,16 @@ def forget_after_task(**kwargs) -> None:
         bump()
 
 
+def keeps_remembered(view):
+    """Mark a view whose writes change nothing a remembered value shows (the autosave of a
+    draft's answer: readiness answers only approved ORRs): its POST forgets nothing."""
+    view.keeps_remembered = True
+    return view
+
+
 class ForgetOnWriteMiddleware:
-    """Any unsafe request may have written (queryset updates send no signal): forget then."""
+    """Any unsafe request may have written (queryset updates send no signal): forget then,
+    unless its view is marked `keeps_remembered`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -252,7 +260,11 @@ class ForgetOnWriteMiddleware:
         try:
             return self.get_response(request)
         finally:
-            bump()
+            if not getattr(request, "_keeps_remembered", False):
+                bump()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request._keeps_remembered = getattr(view_func, "keeps_remembered", False)
 
 
 def connect() -> None:

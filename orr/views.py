@@ -9,16 +9,16 @@ from django.views.decorators.http import require_POST
 
 from actions.models import ActionItem
 from catalog.models import Service
-from opsreview.pagecache import cached_page
+from opsreview.pagecache import cached_page, keeps_remembered
 from orr import carry, forms, services
 from orr import gates as orr_gates
 from orr.models import ReadinessReview
 from reviews import flags, gates, permissions
 from reviews import forms as shared_forms
-from reviews.access import get_document_for_user
+from reviews.access import base_revision_posted, get_answer_for_edit, get_document_for_user
 from reviews.events import Verb
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
-from reviews.models import Answer, AnswerFlag, Comment, Evidence, State
+from reviews.models import Answer, AnswerFlag, Comment, Evidence, Kind, State
 from reviews.services import (
     document_assign_reviewer,
     missing_approvals,
@@ -251,15 +251,16 @@ def _back_to(review, answer):
     return redirect(f"{url}#q{answer.pk}")
 
 
+@keeps_remembered
 @require_POST
 def answer_save(request, code, pk):
-    review = get_review_for_user(request, code, "edit")
-    answer = _get_answer(review, pk)
-    answer.document = review
+    """Autosave: one query loads the answer with what the permission check and the history
+    need, one statement saves it (see docs/performance.md)."""
+    answer = get_answer_for_edit(request, Kind.ORR, code, pk, base_revision_posted(request, pk))
     form = shared_forms.AnswerForm(
         request.POST, question=answer.question, prefix=f"q{answer.pk}"
     )
-    return answer_save_response(request, answer, form, back=_back_to(review, answer))
+    return answer_save_response(request, answer, form, back=_back_to(answer.document, answer))
 
 
 @require_POST

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_POST
 
 from actions.forms import ActionItemForm
 from catalog.models import Service
-from opsreview.pagecache import cached_page
+from opsreview.pagecache import cached_page, keeps_remembered
 from postmortems import forms, selectors, services
 from postmortems.models import ContributingFactor, Postmortem
 from reviews import gates, permissions
-from reviews.access import get_document_for_user
+from reviews.access import base_revision_posted, get_answer_for_edit, get_document_for_user
 from reviews.forms import AnswerForm, DecisionForm
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
+from reviews.models import Kind
 from reviews.services import missing_approvals
 
 
@@ -136,14 +137,14 @@ def postmortem_history(request, code):
         "header_template": "postmortems/_header.html", "events": events, "tab": "history"})
 
 
+@keeps_remembered
 @require_POST
 def answer_save(request, code, pk):
     """Autosave endpoint, with the JSON contract of the ORR's (see static/js/answers.js)."""
-    postmortem = get_postmortem_for_user(request, code, "edit")
-    answer = get_object_or_404(postmortem.answers.select_related("question__section"), pk=pk)
-    answer.document = postmortem
+    answer = get_answer_for_edit(request, Kind.COE, code, pk, base_revision_posted(request, pk))
     form = AnswerForm(request.POST, question=answer.question, prefix=f"q{answer.pk}")
-    return answer_save_response(request, answer, form, back=_back(postmortem, f"q{answer.pk}"))
+    return answer_save_response(request, answer, form,
+                                back=_back(answer.document, f"q{answer.pk}"))
 
 
 @require_POST

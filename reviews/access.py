@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from reviews.models import Document, Kind
-from reviews.permissions import check
+from catalog.models import Membership
+from reviews.events import Verb
+from reviews.models import Answer, Document, Event, Kind
+from reviews.permissions import check, may_edit_from_loaded
+
+# Rapid saves of one answer by one person within this long share one history row.
+COALESCE_SECONDS = 60
 
 # Each kind's own model, by "app_label.Model" (resolved lazily: reviews never imports the apps
 # above it). A new document kind adds its line here.
@@ -40,3 +49,49 @@ def get_document_for_user(
     document = get_object_or_404(queryset, code=code)
     check(request.user, document, action)
     return document
+
+
+def get_answer_for_edit(request, kind: str, code: str, pk: int, base_revision: int | None) -> Answer:
+    """The answer `pk` of document `code` for an autosave, in one query, or 404 / 403.
+
+    Loaded with it: its question (and section), its document (a plain `Document` row), whether
+    the user is in the owning team, and the history row a save on `base_revision` may extend
+    (`burst_id`, `burst_data`: the person's own "answer saved" row for this answer, recording
+    exactly that revision, at most COALESCE_SECONDS old; see `reviews.services.answer_save`).
+    When those facts do not settle the permission, the full check runs (more queries, same
+    404/403 as every page).
+    """
+    user = request.user
+    burst = Event.objects.none()
+    if base_revision is not None:
+        burst = (
+            Event.objects.annotate(question_key=KT("data__question"))
+            .filter(document_id=OuterRef("document_id"), verb=Verb.ANSWER_SAVED, actor_id=user.pk,
+                    at__gte=timezone.now() - dt.timedelta(seconds=COALESCE_SECONDS),
+                    question_key=OuterRef("question__key"), data__revision=base_revision)
+            .order_by("-pk")
+        )
+    answer = (
+        Answer.objects.select_related("question__section", "document")
+        .filter(pk=pk, document__code=code, document__kind=kind)
+        .annotate(
+            user_in_team=Exists(Membership.objects.filter(
+                user_id=user.pk, team_id=OuterRef("document__service__team_id"))),
+            burst_id=Subquery(burst.values("pk")[:1]),
+            burst_data=Subquery(burst.values("data")[:1], output_field=JSONField()),
+        )
+        .first()
+    )
+    if answer is None:
+        raise Http404("No such answer.")
+    if not may_edit_from_loaded(user, answer.document, user_in_team=answer.user_in_team):
+        get_document_for_user(request, code, "edit")
+    return answer
+
+
+def base_revision_posted(request, pk: int) -> int | None:
+    """The revision an autosave of answer `pk` is based on, as posted (the form validates it)."""
+    try:
+        return int(request.POST.get(f"q{pk}-revision", ""))
+    except ValueError:
+        return None

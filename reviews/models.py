@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -516,6 +518,69 @@ class Answer(models.Model):
             self.updated_by, self.updated_at = by, now
         return bool(updated)
 
+    def save_with_history(self, *, base_revision: int, by, fields: dict, message: str,
+                          new_data: dict, burst_id: int | None = None,
+                          burst_data: dict | None = None) -> bool:
+        """`save_if_current` and its history row in one statement on PostgreSQL.
+
+        The row is a new "answer saved" event (`new_data`), or, when `burst_id` names the
+        person's own row recording `base_revision`, that row extended to this save
+        (`burst_data`): see `Event` for why that keeps the log an audit trail. Nothing is
+        written when the answer moved on since `base_revision`. No model signal is sent (an
+        autosave changes nothing a remembered answer shows). True when saved.
+        """
+        now = timezone.now()
+        if connection.vendor == "postgresql":
+            saved = self._save_with_history_sql(base_revision, by, fields, message, new_data,
+                                                burst_id, burst_data, now)
+        else:
+            with transaction.atomic():
+                saved = bool(Answer.objects.filter(pk=self.pk, revision=base_revision).update(
+                    revision=F("revision") + 1, updated_by=by, updated_at=now, **fields))
+                if saved and not (burst_id and Event.objects.extend_answer_save(
+                        burst_id, base_revision, burst_data)):
+                    Event.objects.bulk_create([Event(
+                        document_id=self.document_id, actor=by, verb=Verb.ANSWER_SAVED,
+                        message=message[:500], data=new_data, at=now)])
+        if saved:
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.revision = base_revision + 1
+            self.updated_by, self.updated_at = by, now
+        return saved
+
+    def _save_with_history_sql(self, base_revision, by, fields, message, new_data, burst_id,
+                               burst_data, now) -> bool:
+        answer_table, event_table = Answer._meta.db_table, Event._meta.db_table
+        columns = [Answer._meta.get_field(name).column for name in fields]
+        sets = "".join(f", {connection.ops.quote_name(c)} = %s" for c in columns)
+        sql = f"""
+            WITH a AS (
+                UPDATE {answer_table} SET revision = revision + 1, updated_by_id = %s,
+                    updated_at = %s{sets}
+                WHERE id = %s AND revision = %s RETURNING id
+            ), c AS (
+                UPDATE {event_table} SET data = %s::jsonb
+                WHERE id = %s AND verb = %s AND (data ->> 'revision')::int = %s
+                    AND EXISTS (SELECT 1 FROM a)
+                RETURNING id
+            ), i AS (
+                INSERT INTO {event_table} (document_id, actor_id, verb, message, data, at)
+                SELECT %s, %s, %s, %s, %s::jsonb, %s
+                WHERE EXISTS (SELECT 1 FROM a) AND NOT EXISTS (SELECT 1 FROM c)
+                RETURNING id
+            )
+            SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM c) + (SELECT count(*) FROM i)
+        """
+        params = [by.pk, now, *fields.values(), self.pk, base_revision,
+                  json.dumps(burst_data or {}), burst_id, Verb.ANSWER_SAVED, base_revision,
+                  self.document_id, by.pk, Verb.ANSWER_SAVED, message[:500],
+                  json.dumps(new_data), now]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            saved, logged = cursor.fetchone()
+        return bool(saved and logged)
+
 
 class Evidence(models.Model):
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
@@ -591,12 +656,27 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The event log is append-only.")
 
+    def extend_answer_save(self, pk: int, base_revision: int, data: dict) -> bool:
+        """The one change the log allows (see `Event`): the latest "answer saved" row of an
+        answer, recording `base_revision`, extended to the next save by the same person."""
+        rows = self.filter(pk=pk, verb=Verb.ANSWER_SAVED, data__revision=base_revision)
+        return bool(models.QuerySet.update(rows, data=data))
+
     def delete(self):
         raise PermissionError("The event log is append-only.")
 
 
 class Event(models.Model):
-    """Append-only log of who did what to a document, and when."""
+    """Append-only log of who did what to a document, and when.
+
+    One exception, for autosave (every few seconds while someone types): rapid saves of one
+    answer by one person share one "answer saved" row. A save extends the row only while that
+    row records the very revision the save is based on (so it is still the latest save of the
+    answer: nobody, the person included, saved it in between) and is at most a minute old
+    (`reviews.access.COALESCE_SECONDS`); it then records the text from before the first of
+    those saves and after the last, the latest revision, how many saves and when the last was.
+    Its time stays the first save's. Any other row, and every row once older, never changes.
+    """
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -166,26 +166,39 @@ ANSWER_FIELDS = ("text", "choice", "risk", "na_reason")
 
 
 def answer_save(*, answer: Answer, by, base_revision: int, **fields) -> SaveResult:
-    """Save an answer unless someone else saved it since `base_revision` (then: conflict)."""
+    """Save an answer unless someone else saved it since `base_revision` (then: conflict).
+
+    The history row records what changed, old and new, so the history tab is an audit trail.
+    Rapid saves by one person share one row (`Event`): when `answer` was loaded by
+    `reviews.access.get_answer_for_edit`, it carries the row this save may extend. The save and
+    its row are one statement on PostgreSQL.
+    """
     fields = {k: v for k, v in fields.items() if k in ANSWER_FIELDS}
     if not answer.document.is_editable:
         raise ValidationError(f"{answer.document.code} is not editable in its current state.")
-    before = {name: getattr(answer, name) for name in fields}
+    changes = {
+        name: {"from": getattr(answer, name)[:300], "to": value[:300]}
+        for name, value in fields.items() if getattr(answer, name) != value
+    }
+    key = answer.question.key
+    data = {"question": key, "revision": base_revision + 1, "changes": changes}
+    burst_id, burst = getattr(answer, "burst_id", None), getattr(answer, "burst_data", None)
+    merged = None
+    if burst_id and burst:
+        kept = dict(burst.get("changes") or {})
+        for name, change in changes.items():
+            first = kept.get(name, change)["from"]
+            kept[name] = {"from": first, "to": change["to"]}
+        kept = {name: c for name, c in kept.items() if c["from"] != c["to"]}
+        merged = {**data, "changes": kept, "saves": int(burst.get("saves", 1)) + 1,
+                  "last_at": timezone.now().isoformat()}
     stored = dict(fields)
-    if answer.carry_state in (Answer.Carry.CARRIED, Answer.Carry.CONFIRMED) and any(
-        before[name] != value for name, value in fields.items()
-    ):
+    if answer.carry_state in (Answer.Carry.CARRIED, Answer.Carry.CONFIRMED) and changes:
         # A carried answer someone edits is no longer last year's: it is a change.
         stored["carry_state"] = Answer.Carry.CHANGED
-    if answer.save_if_current(base_revision=base_revision, by=by, **stored):
-        # The event records what changed, old and new, so the history tab is an audit trail.
-        changes = {
-            name: {"from": before[name][:300], "to": value[:300]}
-            for name, value in fields.items() if before[name] != value
-        }
-        answer.document.log(by, Verb.ANSWER_SAVED, f"Answer to “{answer.question.key}” saved",
-                            question=answer.question.key, revision=answer.revision,
-                            changes=changes)
+    if answer.save_with_history(base_revision=base_revision, by=by, fields=stored,
+                                message=f"Answer to “{key}” saved", new_data=data,
+                                burst_id=burst_id if merged else None, burst_data=merged):
         return SaveResult(ok=True, answer=answer)
     current = Answer.objects.select_related("updated_by").get(pk=answer.pk)
     theirs = {name: getattr(current, name) for name in ANSWER_FIELDS}
