@@ -10,12 +10,10 @@ from actions import selectors
 from actions.models import ActionItem
 from actions.services import item_set_status
 from catalog.models import Service, Team
-from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
 from reviews import permissions
 
 
-@cached_page
 def item_list(request, scope):
     page = page_of(request, selectors.filtered_items(request, scope))
     return render(request, "actions/item_list.html", {
@@ -29,7 +27,6 @@ def item_list(request, scope):
     })
 
 
-@cached_page
 def item_detail(request, pk):
     item = get_object_or_404(
         ActionItem.objects.with_related().select_related("document__postmortem"), pk=pk

@@ -4,7 +4,6 @@ from django.shortcuts import get_object_or_404, render
 from actions.models import ActionItem
 from catalog.forms import MembershipForm
 from catalog.models import Membership, Service, Team
-from opsreview.pagecache import cached_page
 from opsreview.paging import page_of
 from orr.forms import StartReviewForm
 from orr.models import Milestone, ReadinessReview
@@ -14,7 +13,6 @@ from reviews.models import Document
 from reviews.permissions import can_manage_org, can_view, in_team
 
 
-@cached_page
 def service_list(request):
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -38,7 +36,6 @@ def service_list(request):
     })
 
 
-@cached_page
 def service_detail(request, slug):
     service = get_object_or_404(
         Service.objects.select_related("team").prefetch_related("links"), slug=slug
@@ -72,7 +69,6 @@ def service_detail(request, slug):
     })
 
 
-@cached_page
 def team_detail(request, slug):
     team = get_object_or_404(Team, slug=slug)
     services = list(team.services.active())

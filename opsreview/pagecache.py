@@ -1,32 +1,28 @@
-"""Pages and API answers remembered until the data changes: one place for the whole app.
+"""API answers remembered until the data changes: one place for the whole app.
 
-Reading is most of what people do here (the service list before a launch meeting, a COE the whole
-ops meeting opens, the readiness API asked by every deploy), and rendering those pages costs far
-more than fetching their data. So a page a person has seen is kept in the shared cache and served
-again to the same person until anything is written.
+The readiness API is asked by every deploy pipeline every few seconds, and its answer for a
+token and a service is kept in the shared cache until anything it could show is written.
+(HTML pages are not kept: one global "anything changed" number forgot every page at every write,
+and in a busy hour hit one read in 771; see docs/performance.md.)
 
 How "until anything is written" holds:
 
 - one **generation** number lives in the cache; every entry records the generation it was made
   in and is used only while that number is unchanged;
 - the number moves on every model save or delete (signals, also from the admin, the shell and
-  commands), on every unsafe HTTP request (POST, PUT, PATCH, DELETE: covers queryset updates such
-  as the autosave's conditional UPDATE), and after every Celery task that wrote to the database
-  (its statements are watched); a write inside a transaction
-  moves it both at once and again at commit, so a page rendered from the old rows in between
-  is never kept as current;
-- entries also expire after ``PAGE_CACHE_SECONDS`` (relative times, "overdue" turning over at
-  midnight and ORR expiry happen without writes), and the day is part of every key. That bound
-  is also what covers the rare write outside all three (a queryset update typed in a shell);
-  commands that bulk-insert (seed_scale) move the generation themselves.
+  commands), on every unsafe HTTP request (POST, PUT, PATCH, DELETE: covers queryset updates)
+  unless its view is marked `keeps_remembered` (the autosave of a draft's answer), and after
+  every Celery task that wrote to the database (its statements are watched); a write inside a
+  transaction moves it both at once and again at commit, so a value computed from the old rows
+  in between is never kept as current;
+- entries also expire after ``PAGE_CACHE_SECONDS`` (and an approval's expiry), and the day is
+  part of every key. That bound is also what covers the rare write outside all three (a
+  queryset update typed in a shell); commands that bulk-insert (seed_scale) move the generation
+  themselves.
 
-Entries are bounded: each expires, and at most ``PAGE_CACHE_MAX_PER_PERSON`` pages are kept
-per person and generation, whatever the query strings; the cache's Redis has a memory limit and
-evicts the least recently used keys (docker-compose.yml), apart from the broker's.
+Entries are bounded: each expires, and the cache's Redis has a memory limit and evicts the
+least recently used keys (docker-compose.yml), apart from the broker's.
 
-A page is remembered per person, session and CSRF cookie (it holds the person's own name,
-notifications and form tokens); never for anonymous requests, never while a flash message waits
-to be shown, and only for a 200 response that sets no cookie and leaves the session unchanged.
 Without a shared cache (``PAGE_CACHE_SECONDS = 0``, the default when there is no Redis) nothing
 is remembered: separate worker processes could not tell each other that the data changed.
 """
@@ -34,26 +30,20 @@ is remembered: separate worker processes could not tell each other that the data
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import threading
 import time
 from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.http import HttpResponse
 from django.utils import timezone
 
 GENERATION_KEY = "pagecache:generation"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Models whose rows are not what any page shows.
 IGNORED_APPS = frozenset({"sessions", "axes"})
-# A session holding anything else (a flash message, a conflicting edit kept to be shown, a form
-# kept after a failed save) is about to change the page: such a page is rendered afresh.
-AUTH_SESSION_KEYS = frozenset({"_auth_user_id", "_auth_user_backend", "_auth_user_hash"})
 
 
 def enabled() -> bool:
@@ -123,74 +113,6 @@ def remembered(name: str, compute: Callable[[], object],
     if gen is not None and value is not None and timeout >= 1:
         cache.set(key, (gen, value), int(timeout))
     return value
-
-
-# --- remembered pages ----------------------------------------------------------------------
-
-
-def page_key(request) -> str | None:
-    """The cache key of this request's page, or None when it must be rendered afresh."""
-    if not enabled() or request.method not in ("GET", "HEAD"):
-        return None
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
-    session = request.session
-    if not csrf_cookie or not session.session_key or set(session.keys()) - AUTH_SESSION_KEYS:
-        return None
-    identity = "\n".join([
-        str(user.pk), session.session_key, csrf_cookie, request.get_full_path(),
-        request.headers.get("HX-Request", ""), request.headers.get("Accept", ""),
-    ])
-    digest = hashlib.sha256(identity.encode()).hexdigest()
-    return f"page:{timezone.localdate().isoformat()}:{digest}"
-
-
-def _within_budget(gen: int, user_pk: int) -> bool:
-    """At most PAGE_CACHE_MAX_PER_PERSON pages are kept per person and generation: a stream of
-    distinct query strings (?page=1..n, ?x=random) cannot grow the cache without bound."""
-    key = f"pagecount:{gen}:{user_pk}"
-    if cache.add(key, 1, settings.PAGE_CACHE_SECONDS):
-        return True
-    try:
-        return cache.incr(key) <= settings.PAGE_CACHE_MAX_PER_PERSON
-    except ValueError:  # expired in between
-        return cache.add(key, 1, settings.PAGE_CACHE_SECONDS)
-
-
-def _keepable(request, response) -> bool:
-    return (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and not request.session.modified
-        and not response.has_header("Content-Disposition")
-    )
-
-
-def cached_page(view):
-    """Serve the view's page from the cache while nothing was written since it was rendered."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        key = page_key(request)
-        if key is None:
-            return view(request, *args, **kwargs)
-        gen, hit = _current(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if (gen is not None and _keepable(request, response)
-                and _within_budget(gen, request.user.pk)):
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            cache.set(key, (gen, (response.content, response["Content-Type"])),
-                      settings.PAGE_CACHE_SECONDS)
-        return response
-
-    return wrapper
 
 
 # --- what forgets --------------------------------------------------------------------------

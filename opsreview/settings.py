@@ -246,15 +246,10 @@ if CACHE_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rendered pages and API answers are remembered this many seconds at most, and forgotten at the
+# The readiness API's answers are remembered this many seconds at most, and forgotten at the
 # first write (opsreview/pagecache.py). Off without a shared cache: with memory caches, one
 # gunicorn worker could not tell the others that the data changed.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if CACHE_URL else 0)
-# --- Bounded cache (security review) --------------------------------------------------------
-# At most this many pages are remembered per person between two writes: a stream of distinct
-# query strings cannot grow the cache without bound (opsreview/pagecache.py).
-PAGE_CACHE_MAX_PER_PERSON = env.int("PAGE_CACHE_MAX_PER_PERSON", default=100)
-# --- end bounded cache ---------------------------------------------------------------------
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # The source templates the shipped questionnaires (fixtures/) are checked against. They are not

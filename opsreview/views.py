@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 from actions.models import ActionItem
 from actions.selectors import visible_items
 from catalog.models import Service, Team, people_to_ask
-from opsreview.pagecache import cached_page
 from orr.readiness import readiness_for_services
 from reviews.models import Document
 from reviews.permissions import is_ops_lead, roles
@@ -68,7 +67,6 @@ def readyz(request):
     return JsonResponse(body, status=200 if ok else 503)
 
 
-@cached_page
 def home(request):
     user = request.user
     # What the person may still see: an author who left the team no longer does.

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from actions.models import ActionItem
 from catalog.models import Service
-from opsreview.pagecache import cached_page, keeps_remembered
+from opsreview.pagecache import keeps_remembered
 from orr import carry, forms, services
 from orr import gates as orr_gates
 from orr.models import ReadinessReview
@@ -39,7 +39,6 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-@cached_page
 def review_list(request):
     state = request.GET.get("state", "")
     reviews = (
@@ -100,7 +99,6 @@ def _sections_with_progress(review):
     return rows, answers
 
 
-@cached_page
 def review_detail(request, code):
     review = get_review_for_user(request, code)
     sections, answers = _sections_with_progress(review)
@@ -151,7 +149,6 @@ def _group_flagged(review, decisions) -> None:
         d.flag_groups = groups
 
 
-@cached_page
 def section_edit(request, code, key):
     review = get_review_for_user(request, code)
     section = get_object_or_404(review.version.sections, key=key)

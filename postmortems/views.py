@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from actions.forms import ActionItemForm
 from catalog.models import Service
-from opsreview.pagecache import cached_page, keeps_remembered
+from opsreview.pagecache import keeps_remembered
 from postmortems import forms, selectors, services
 from postmortems.models import ContributingFactor, Postmortem
 from reviews import gates, permissions
@@ -40,7 +40,6 @@ def _back(postmortem: Postmortem, anchor: str = ""):
     return redirect(f"{postmortem.get_absolute_url()}#{anchor}" if anchor else postmortem)
 
 
-@cached_page
 def postmortem_list(request):
     form = forms.FilterForm(request.GET, user=request.user)
     form.is_valid()  # a filter that does not parse is left out of cleaned_data and named
@@ -124,7 +123,6 @@ def _render_detail(request, postmortem: Postmortem, status: int = 200, bound=Non
     }, status=status)
 
 
-@cached_page
 def postmortem_detail(request, code):
     return _render_detail(request, get_postmortem_for_user(request, code))
 

@@ -51,7 +51,8 @@ def get_document_for_user(
     return document
 
 
-def get_answer_for_edit(request, kind: str, code: str, pk: int, base_revision: int | None) -> Answer:
+def get_answer_for_edit(request, kind: str, code: str, pk: int,
+                        base_revision: int | None) -> Answer:
     """The answer `pk` of document `code` for an autosave, in one query, or 404 / 403.
 
     Loaded with it: its question (and section), its document (a plain `Document` row), whether

@@ -7,13 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from opsreview.pagecache import cached_page
 from opsreview.workdays import working_days_between
 from reviews import permissions
 from reviews.models import Decision, Document
 
 
-@cached_page
 def queue(request):
     """Every document in review that the user can still decide, oldest first."""
     decided = Decision.objects.filter(
