@@ -17,6 +17,17 @@ from reviews.models import Kind, Section
 from reviews.services import approval_policy
 
 
+def _facts(document):
+    """The COE page's own load of what the gates read (`selectors.page_data`), or None when the
+    gates run on their own (submit, approve): then each fetches its rows."""
+    return getattr(document, "gate_facts", None)
+
+
+def _nodes(document) -> list[services.FactorNode]:
+    facts = _facts(document)
+    return facts.nodes if facts else services.factor_nodes(document.pk)
+
+
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return f"“{text[:60]}{'…' if len(text) > 60 else ''}”"
@@ -24,29 +35,40 @@ def _quote(text: str) -> str:
 
 @gate(Kind.COE, "required_answered", "All required questions answered")
 def required_answered(document) -> str | None:
-    missing = document.answers.filter(question__required=True, text="", choice="").count()
+    facts = _facts(document)
+    if facts:
+        missing = sum(1 for a in facts.answers
+                      if a.question.required and a.text == "" and a.choice == "")
+    else:
+        missing = document.answers.filter(question__required=True, text="", choice="").count()
     return f"{missing} required question(s) unanswered" if missing else None
 
 
 @gate(Kind.COE, "timeline_complete", "Timeline has started and resolved events in a possible order")
 def timeline_complete(document) -> str | None:
-    events = list(TimelineEvent.objects.filter(postmortem_id=document.pk))
-    tz_name = (Postmortem.objects.filter(pk=document.pk)
-               .values_list("incident_tz", flat=True).first() or "UTC")
+    facts = _facts(document)
+    if facts:
+        events, tz_name = facts.events, document.incident_tz or "UTC"
+    else:
+        events = list(TimelineEvent.objects.filter(postmortem_id=document.pk))
+        tz_name = (Postmortem.objects.filter(pk=document.pk)
+                   .values_list("incident_tz", flat=True).first() or "UTC")
     problems = services.timeline_problems(events, tz_name)
     return "; ".join(problems) if problems else None
 
 
 @gate(Kind.COE, "has_factor", "At least one contributing factor")
 def has_factor(document) -> str | None:
-    if ContributingFactor.objects.filter(postmortem_id=document.pk).exists():
+    facts = _facts(document)
+    if facts.nodes if facts else ContributingFactor.objects.filter(
+            postmortem_id=document.pk).exists():
         return None
     return "add the problem as the first factor, then ask why"
 
 
 @gate(Kind.COE, "no_human_error_leaf", "No human error left as a leaf of the “why” tree")
 def no_human_error_leaf(document) -> str | None:
-    leaves = [n for n in services.factor_nodes(document.pk) if n.needs_why]
+    leaves = [n for n in _nodes(document) if n.needs_why]
     if not leaves:
         return None
     names = ", ".join(_quote(n.factor.text) for n in leaves[:3])
@@ -57,15 +79,19 @@ def no_human_error_leaf(document) -> str | None:
 @gate(Kind.COE, "no_blame_wording", "No blame wording in summary, factors or lessons")
 def no_blame_wording(document) -> str | None:
     # Factors: the tree's findings, which leave out what the writer marked "not blame".
-    blamed = [(n.factor.text, "factor") for n in services.factor_nodes(document.pk)
-              if has_blocking(n.findings)]
-    texts = [(t, "lesson", "lesson") for t in
-              Lesson.objects.filter(postmortem_id=document.pk).values_list("text", flat=True)]
-    answers = document.answers.filter(
-        Q(question__key="summary") | Q(question__section__widget=Section.Widget.LESSONS)
-    ).exclude(text="").values_list("text", "question__key")
+    facts = _facts(document)
+    blamed = [(n.factor.text, "factor") for n in _nodes(document) if has_blocking(n.findings)]
+    texts = [(t, "lesson", "lesson") for t in (facts.lesson_texts if facts else
+              Lesson.objects.filter(postmortem_id=document.pk).values_list("text", flat=True))]
+    if facts:
+        answers = [(a.text, a.question.key) for a in facts.answers if a.text and (
+            a.question.key == "summary" or a.question.section.widget == Section.Widget.LESSONS)]
+    else:
+        answers = document.answers.filter(
+            Q(question__key="summary") | Q(question__section__widget=Section.Widget.LESSONS)
+        ).exclude(text="").values_list("text", "question__key")
     texts += [(text, "summary" if key == "summary" else "lesson", key) for text, key in answers]
-    people = services.participant_names(document.pk)
+    people = facts.participants if facts else services.participant_names(document.pk)
     blamed += [(text, where) for text, field, where in texts
                if has_blocking(lint(text, field, participants=people))]
     if not blamed:
@@ -76,8 +102,7 @@ def no_blame_wording(document) -> str | None:
 
 @gate(Kind.COE, "factors_addressed", "Every leaf factor has an action item or an accepted reason")
 def factors_addressed(document) -> str | None:
-    open_leaves = [n for n in services.factor_nodes(document.pk)
-                   if n.is_leaf and not n.addressed]
+    open_leaves = [n for n in _nodes(document) if n.is_leaf and not n.addressed]
     if not open_leaves:
         return None
     names = ", ".join(_quote(n.factor.text) for n in open_leaves[:3])
@@ -86,7 +111,9 @@ def factors_addressed(document) -> str | None:
 
 @gate(Kind.COE, "committee_assigned", "At least one committee member")
 def committee_assigned(document) -> str | None:
-    return None if document.assignments.exists() else "name the peer-review committee"
+    prefetched = getattr(document, "_prefetched_objects_cache", {}).get("assignments")
+    assigned = bool(prefetched) if prefetched is not None else document.assignments.exists()
+    return None if assigned else "name the peer-review committee"
 
 
 @approval_policy(Kind.COE)

@@ -147,6 +147,17 @@ METRIC_LABELS = {
 
 
 @dataclass
+class GateFacts:
+    """What the COE gates read, as the page already loaded it (one request, one load)."""
+
+    nodes: list[services.FactorNode]
+    events: list
+    answers: list[Answer]  # with question__section
+    lesson_texts: list[str]
+    participants: list  # the names the wording check knows (services.participant_names)
+
+
+@dataclass
 class PageData:
     postmortem: Postmortem
     sections: list[SectionBlock]
@@ -188,6 +199,11 @@ def page_data(postmortem: Postmortem) -> PageData:
         lesson.findings = services.quote_findings(
             lesson.text, lint(lesson.text, "lesson", participants=people))
     events = list(postmortem.timeline.all())
+    nodes = [n for root in roots for n in root.walk()]
+    # The gates the page shows read these instead of fetching them again (postmortems.gates).
+    postmortem.gate_facts = GateFacts(nodes=nodes, events=events, answers=list(answers.values()),
+                                      lesson_texts=[lesson.text for lesson in lessons],
+                                      participants=people)
     sections = []
     for section in version_sections:
         block = SectionBlock(section=section)
@@ -212,7 +228,7 @@ def page_data(postmortem: Postmortem) -> PageData:
                  in services.timeline_metrics(postmortem, events).items()],
         order_problems=services.timeline_order_problems(events, postmortem.incident_tz),
         roots=roots,
-        nodes=[n for root in roots for n in root.walk()],
+        nodes=nodes,
         lessons=lessons,
         actions=actions,
         readiness=readiness(postmortem.service),
