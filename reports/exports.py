@@ -295,9 +295,9 @@ def _document_context(builder: Callable, model) -> Callable[[Export], dict]:
 
 
 def _weekly_report_context(export: Export) -> dict:
-    from reports.services import weekly_report_context  # the report itself sits above
+    from reports.services import weekly_print_context  # the report itself sits above
 
-    return weekly_report_context(export.report.week)
+    return weekly_print_context(export.report.week)
 
 
 EXPORT_KIND = {Kind.ORR: Export.Kind.ORR_PDF, Kind.COE: Export.Kind.COE_PDF}

@@ -5,6 +5,7 @@ The PDF goes through the export machinery (reports/exports.py) like any other ex
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -27,6 +28,7 @@ from postmortems.completion import late_postmortems
 from reports import charts, selectors
 from reports.exports import export_run, send_after_commit
 from reports.models import Export, WeeklyReport
+from reports.tables import Table
 from reports.weeks import Week
 from reviews.printing import print_base_context
 
@@ -67,6 +69,22 @@ def weekly_report_context(week: Week) -> dict:
     }
 
 
+# The PDF is for the meeting: the figures, the charts and the first rows of each table. The
+# figures and the weekly trend (a row per week, charted) print whole; the long tables (teams,
+# services never reviewed, oldest overdue…) are on the page and in the CSV files.
+PRINT_TOP_ROWS = 10
+PRINTED_WHOLE = ("figures", "trend")
+
+
+def weekly_print_context(week: Week) -> dict:
+    """`weekly_report_context` for the PDF: the charts from the whole data, tables cut."""
+    context = weekly_report_context(week)
+    data = context["data"]
+    cut = {f.name: getattr(data, f.name).top(PRINT_TOP_ROWS) for f in dataclasses.fields(data)
+           if isinstance(getattr(data, f.name), Table) and f.name not in PRINTED_WHOLE}
+    return {**context, "data": dataclasses.replace(data, **cut)}
+
+
 def report_charts(data: selectors.WeeklyReportData) -> dict:
     """The charts, drawn from the report's own tables so they show the same figures."""
     trend = data.trend
@@ -89,7 +107,7 @@ def report_charts(data: selectors.WeeklyReportData) -> dict:
 def weekly_report_html(week: Week, *, standalone: bool = False) -> str:
     """The week's printable HTML; `standalone` puts the stylesheet inside, for a file that is
     opened on its own (no server to fetch /static/ from)."""
-    html = render_to_string("reports/weekly_print.html", weekly_report_context(week))
+    html = render_to_string("reports/weekly_print.html", weekly_print_context(week))
     if standalone:
         link = f'<link rel="stylesheet" href="{static("css/print.css")}">'
         with open(finders.find("css/print.css"), encoding="utf-8") as css:
@@ -114,8 +132,9 @@ def weekly_report_produce(*, week: Week, email: bool) -> WeeklyReport:
     export, _ = Export.objects.get_or_create(
         report=report, defaults={"kind": Export.Kind.REPORT_PDF}
     )
-    # Computed at most once: for the PDF if this run renders it, and for the e-mail's figures.
-    context = functools.cache(lambda: weekly_report_context(week))
+    # Computed at most once: for the PDF if this run renders it, and for the e-mail's figures
+    # (the figures are whole; only the long tables are cut for print).
+    context = functools.cache(lambda: weekly_print_context(week))
     export_run(export_id=export.pk, context=context)
     export.refresh_from_db()
     if not export.is_done:

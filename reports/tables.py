@@ -24,6 +24,15 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     note: str = ""
 
+    def top(self, n: int) -> Table:
+        """The first `n` rows, saying where the rest are (the PDF a meeting reads)."""
+        if len(self.rows) <= n:
+            return self
+        rest = (f"The first {n} of {len(self.rows)} rows; all of them are on the report page "
+                f"and in its CSV files.")
+        return Table(self.slug, self.title, self.columns, self.rows[:n],
+                     f"{self.note} {rest}".strip())
+
     def column(self, name: str) -> list[Cell]:
         i = self.columns.index(name)
         return [row[i] for row in self.rows]

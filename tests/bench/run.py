@@ -5,9 +5,12 @@
 1. starts a private PostgreSQL (tests/harness.py), migrates, collects static files;
 2. seeds production-sized data with seed_scale (50 teams, 500 services, 1,500 ORRs, 5,000 COEs,
    50,000 action items at --scale 1);
-3. serves the app as deployed (gunicorn.conf.py with 2 sync workers, DEBUG=0, Redis as cache and
-   broker) on 127.0.0.1 and measures page throughput against a bare view of the same size, then
-   again with remembered pages off (every request rendered), and autosave latency;
+3. measures each page's fresh-render CPU in this process, taking turns with a bare view of the
+   same size (medians); serves the app as deployed (gunicorn.conf.py with 2 sync workers,
+   DEBUG=0, Redis as cache and broker) on 127.0.0.1 and replays a busy hour (signed-in readers on
+   a skewed page mix, 4 editors autosaving every 3 s): CPU per read against the bare view, read
+   latency, autosave latency; then, as secondary figures, one page at a time against the bare
+   view, and sequential autosaves;
 4. times PDF exports against WeasyPrint alone, and the weekly report (then again on double data);
 5. prints one table: figure, baseline, ratio, target.
 
@@ -24,6 +27,7 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -36,6 +40,7 @@ sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
 import bench_autosave  # noqa: E402
 import bench_pages  # noqa: E402
 import bench_pdf  # noqa: E402
+import bench_replay  # noqa: E402
 import bench_report  # noqa: E402
 
 from tests import harness  # noqa: E402
@@ -44,6 +49,8 @@ SIZES = {"teams": 50, "services": 500, "orrs": 1500, "coes": 5000, "actions": 50
 HOST = "127.0.0.1"
 PASSWORD = secrets.token_urlsafe(12)
 SECTION = "monitoring"  # the ORR's longest section (18 questions)
+EDITORS = 4  # concurrent autosaving editors in the busy-hour replay
+READERS = 6  # signed-in readers besides the ops lead and the member
 PDF_TIMELINE_EVENTS = 40
 
 
@@ -171,6 +178,8 @@ class Targets:
     answer_revision: int
     coe_code: str
     orr_pdf_code: str
+    editors: list[tuple[str, int, int]]  # (username, answer pk, revision) in the draft
+    readers: list[str]
 
 
 def prepare() -> Targets:
@@ -203,8 +212,25 @@ def prepare() -> Targets:
     orr_pdf = (ReadinessReview.objects.alive().filter(state=State.APPROVED)
                .order_by("-approved_at").first())
     _, raw = ApiToken.issue(name="bench", by=lead)
+    # Four more people of the draft's team, each autosaving an answer of their own, and
+    # readers: members of other teams.
+    others = list(Answer.objects.filter(document=draft, question__kind="markdown")
+                  .exclude(pk=answer.pk).order_by("question__section__order", "question__order")
+                  [:EDITORS])
+    editors = []
+    for n, other in enumerate(others):
+        user = users.create_user(f"bench-editor-{n}", password=PASSWORD)
+        Membership.objects.create(user=user, team_id=draft.service.team_id)
+        editors.append((user.username, other.pk, other.revision))
+    team_ids = list(Membership.objects.exclude(team_id=draft.service.team_id)
+                    .values_list("team_id", flat=True).distinct()[:READERS])
+    readers = [lead.username, member.username]
+    for n, team_id in enumerate(team_ids):
+        user = users.create_user(f"bench-reader-{n}", password=PASSWORD)
+        Membership.objects.create(user=user, team_id=team_id)
+        readers.append(user.username)
     return Targets(lead.username, member.username, raw, service.slug, draft.code, answer.pk,
-                   answer.revision, coe.code, orr_pdf.code)
+                   answer.revision, coe.code, orr_pdf.code, editors, readers)
 
 
 def grow_timeline(code: str, events: int) -> None:
@@ -268,6 +294,76 @@ def measure_autosave(port: int, t: Targets, saves: int):
     return load, bare
 
 
+def replay_pages(t: Targets, *, draft: bool = True) -> list[tuple[str, str, float]]:
+    """The busy hour's skewed page mix: (name, path, weight). Readers of other teams cannot
+    see a draft: without `draft`, the ORR pages are those of an approved ORR."""
+    code = t.draft_code if draft else t.orr_pdf_code
+    return [
+        ("Home", "/", 30), ("Service list", "/services/", 14),
+        ("COE page", f"/coe/{t.coe_code}/", 12),
+        ("ORR overview", f"/orr/{code}/", 10),
+        ("ORR section edit" if draft else "ORR section", f"/orr/{code}/section/{SECTION}/", 10),
+        ("All action items", "/actions/all/", 8), ("My action items", "/actions/", 6),
+        ("ORR list", "/orr/", 5), ("COE list", "/coe/", 5),
+    ]
+
+
+def measure_replay(port: int, t: Targets, args) -> list[Row]:
+    readers = [bench_pages.login(HOST, port, name, PASSWORD) for name in t.readers]
+    editors = [(bench_pages.login(HOST, port, name, PASSWORD), t.draft_code, pk, revision)
+               for name, pk, revision in t.editors]
+    r = bench_replay.replay(HOST, port, readers=readers, pages=replay_pages(t, draft=False),
+                            editors=editors,
+                            seconds=args.replay_seconds)
+    say(f"busy-hour replay: {r.describe()}")
+    mean_cpu = statistics.mean(r.read_cpu)
+    p95_read, p95_save = r.pct(r.read_ms, 95), r.pct(r.save_ms, 95)
+    return [
+        Row(f"Busy hour: CPU per read ({len(r.read_ms)} reads, {len(t.readers)} readers)",
+            f"mean {mean_cpu:.1f} ms, p95 {r.pct(r.read_cpu, 95):.1f} ms",
+            f"bare view {statistics.mean(r.bare_cpu):.2f} ms", r.cpu_ratio, "≤ 10×",
+            r.cpu_ratio <= 10 and not r.errors),
+        Row("Busy hour: read latency", f"p50 {r.pct(r.read_ms, 50):.0f} ms, p95 "
+            f"{p95_read:.0f} ms" + (f", {r.errors} errors" if r.errors else ""), "—", None,
+            "p95 ≤ 150 ms", p95_read <= 150 and not r.errors),
+        Row("Busy hour: hit rate", "no page cache (pages render on every request)", "—", None,
+            "—", None),
+        Row(f"Busy hour: autosave p95 ({EDITORS} editors, every 3 s, {len(r.save_ms)} saves)",
+            f"{p95_save:.0f} ms (p50 {r.pct(r.save_ms, 50):.0f} ms"
+            + (f", {r.save_errors} not saved" if r.save_errors else "") + ")", "—", None,
+            "≤ 50 ms", p95_save <= 50 and not r.save_errors),
+    ]
+
+
+def measure_fresh(t: Targets, rounds: int) -> list[Row]:
+    """Fresh-render CPU per page in this process, taking turns with the bare view of the same
+    size (medians of `rounds`), through the whole middleware stack."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    users = get_user_model().objects
+    as_lead, as_member = Client(SERVER_NAME=HOST), Client(SERVER_NAME=HOST)
+    as_lead.force_login(users.get(username=t.lead))
+    as_member.force_login(users.get(username=t.member))
+    rows = []
+    for name, path, _ in replay_pages(t):
+        client = as_member if "section" in path else as_lead
+        size = len(client.get(path).content)  # warm up, and the bare view's size
+        page, bare = [], []
+        for _ in range(rounds):
+            for into, url in ((page, path), (bare, f"/__bench__/bare/{size}/")):
+                began = time.process_time()
+                assert client.get(url).status_code == 200, url
+                into.append(1000 * (time.process_time() - began))
+        p, b = statistics.median(page), statistics.median(bare)
+        limit = 40 if "section" in path else 30 if name == "COE page" else 20
+        say(f"fresh render {name}: {p:.1f} ms CPU (bare {b:.1f} ms)")
+        rows.append(Row(f"Fresh render: {name}", f"{p:.1f} ms CPU ({size / 1024:.0f} KiB)",
+                        f"bare view {b:.1f} ms", p / b if b else None, f"≤ {limit} ms",
+                        p <= limit))
+    return rows
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -303,21 +399,17 @@ def run(args) -> list[Row]:
 
         django.setup()
         targets = prepare()
-        # Rendered pages not remembered first (every request renders), then as deployed.
-        gunicorn = start_gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}, port,
-                                  root / "gunicorn.log")
-        say("pages rendered on every request (PAGE_CACHE_SECONDS=0)")
-        rendered = measure_pages(port, targets, args)
-        stop(gunicorn)
+        say("fresh renders in this process, each page taking turns with the bare view")
+        rows += measure_fresh(targets, args.rounds)
         gunicorn = start_gunicorn(env, port, root / "gunicorn.log")
-        say("pages as deployed (remembered until the next write)")
-        for c in measure_pages(port, targets, args):
-            rows.append(page_row(f"{c.name} throughput", c, target=True))
-        rows += [page_row(f"{c.name}, every request rendered", c, target=False)
-                 for c in rendered]
+        say(f"busy-hour replay for {args.replay_seconds:g} s")
+        rows += measure_replay(port, targets, args)
+        say("one page at a time (secondary figures)")
+        rows += [page_row(f"{c.name} throughput", c, target=False)
+                 for c in measure_pages(port, targets, args)]
         load, bare = measure_autosave(port, targets, args.saves)
         p95 = load.percentile(95)
-        rows.append(Row(f"Autosave p95 ({load.requests} sequential saves)",
+        rows.append(Row(f"Autosave p95 ({load.requests} sequential saves, no other load)",
                         f"{p95:.1f} ms (p50 {load.percentile(50):.1f} ms"
                         + (f", {load.errors} errors" if load.errors else "") + ")",
                         f"bare view p95 {bare.percentile(95):.1f} ms",
@@ -398,6 +490,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=3000, help="cap per page and bare view")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--replay-seconds", type=float, default=60.0,
+                        help="length of the busy-hour replay")
+    parser.add_argument("--rounds", type=int, default=15,
+                        help="fresh renders per page (and as many bare views), medians")
     parser.add_argument("--markdown", type=Path, help="also write the table here as Markdown")
     args = parser.parse_args()
     if args.seconds is None:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from opsreview.rendering import PDF_BASE_URL, URLRefused, safe_url_fetcher
 from reports import exports, selectors, services
 from reports.models import Export, WeeklyReport
-from reports.tables import csv_zip
+from reports.tables import Table, csv_zip
 from reports.weeks import Week
 from reviews.models import Question
 
@@ -133,16 +133,34 @@ def test_the_same_figures_in_the_page_the_csv_and_the_pdf(client, week47, author
         csv_rows = list(csv.reader(io.StringIO(text)))
         assert csv_rows[0] == table.columns
         assert len(csv_rows) == len(table.rows) + 1
-        for row, csv_row in zip(table.rows, csv_rows[1:], strict=True):
+        for n, (row, csv_row) in enumerate(zip(table.rows, csv_rows[1:], strict=True)):
             assert csv_row == ["" if c is None else str(c) for c in row]
             if table is data.figures:
                 continue  # shown as cards, value first: checked below
             shown = squash("".join("–" if c is None else str(c) for c in row))
             assert shown in page_text, (table.slug, row)
-            assert shown in pdf_text, (table.slug, row)
+            if n < services.PRINT_TOP_ROWS or table.slug in services.PRINTED_WHOLE:
+                assert shown in pdf_text, (table.slug, row)  # the rest: page and CSV only
     for name, value in data.figures.rows:
         assert squash(f"{value}{name}") in pdf_text
         assert squash(f"{value}{name}") in page_text
+
+
+def test_the_pdf_prints_the_first_rows_of_a_long_table_and_says_where_the_rest_are(week47):
+    week = Week.parse(W47)
+    data = services.weekly_report_context(week)["data"]
+    long = Table("never_reviewed", "Never reviewed", ["Service", "Team"],
+                 [[f"svc-{n:03}", "Payments"] for n in range(services.PRINT_TOP_ROWS + 5)])
+    cut = long.top(services.PRINT_TOP_ROWS)
+    assert len(cut.rows) == services.PRINT_TOP_ROWS and len(long.rows) == 15
+    assert "first 10 of 15 rows" in cut.note
+    context = services.weekly_print_context(week)
+    for table in context["data"].tables:
+        whole = data.table(table.slug)
+        if table.slug in services.PRINTED_WHOLE:
+            assert table.rows == whole.rows
+        else:
+            assert table.rows == whole.rows[:services.PRINT_TOP_ROWS]
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "html", "csv-dir", "csv-zip"])
