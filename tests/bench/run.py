@@ -464,9 +464,17 @@ def measure_report(env: dict[str, str], args) -> list[Row]:
 
     first = bench_report.measure(env)
     say(f"weekly report {first['week']}: {first['seconds']:.2f} s, {memory(first)}")
+    pdf1, pages1 = weekly_pdf(first["week"])
     n, seconds, rate = seed(env, args.scale, seed_value=2)
     second = bench_report.measure(env, first["week"])
     say(f"weekly report on double data: {second['seconds']:.2f} s, {memory(second)}")
+    pdf2, pages2 = weekly_pdf(first["week"])
+    pdf_rows = [
+        Row(f"Weekly PDF {first['week']}", f"{pdf1:.2f} s, {pages1} pages", "—", None,
+            "≤ 5 s, ≤ 12 pages", pdf1 <= 5 and pages1 <= 12),
+        Row("Weekly PDF, double data", f"{pdf2:.2f} s, {pages2} pages", f"{pdf1:.2f} s at 1×",
+            pdf2 / pdf1, "≤ 2.2×", pdf2 / pdf1 <= 2.2),
+    ]
     ratio = second["seconds"] / first["seconds"]
     memory_ratio = second["peak_mb"] / first["peak_mb"] if first["peak_mb"] else None
     return [
@@ -478,7 +486,30 @@ def measure_report(env: dict[str, str], args) -> list[Row]:
             f"{first['peak_mb']:.0f} MB at 1×", memory_ratio, "—", None),
         Row("seed_scale rate, second run", f"{rate:,.0f} rows/s", "—", None,
             f"minutes ({n:,} rows in {seconds:.0f} s)", seconds < 600),
+        *pdf_rows,
     ]
+
+
+def weekly_pdf(iso: str) -> tuple[float, int]:
+    """The weekly PDF as the Monday task renders it (data, HTML, WeasyPrint): seconds of the
+    fastest of 3, and pages."""
+    import gc
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.services import weekly_report_pdf
+    from reports.weeks import Week
+
+    best, pdf = float("inf"), b""
+    for _ in range(3):
+        gc.collect()
+        began = time.perf_counter()
+        pdf = weekly_report_pdf(Week.parse(iso))
+        best = min(best, time.perf_counter() - began)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    say(f"weekly PDF {iso}: {best:.2f} s, {pages} pages")
+    return best, pages
 
 
 def main() -> int:
