@@ -73,15 +73,16 @@ def weekly_report_context(week: Week) -> dict:
 # figures and the weekly trend (a row per week, charted) print whole; the long tables (teams,
 # services never reviewed, oldest overdue…) are on the page and in the CSV files.
 PRINT_TOP_ROWS = 10
-PRINTED_WHOLE = ("figures", "trend")
+PRINTED_WHOLE = ("key-figures", "trend")  # table slugs
 
 
 def weekly_print_context(week: Week) -> dict:
     """`weekly_report_context` for the PDF: the charts from the whole data, tables cut."""
     context = weekly_report_context(week)
     data = context["data"]
-    cut = {f.name: getattr(data, f.name).top(PRINT_TOP_ROWS) for f in dataclasses.fields(data)
-           if isinstance(getattr(data, f.name), Table) and f.name not in PRINTED_WHOLE}
+    tables = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
+    cut = {name: table.top(PRINT_TOP_ROWS) for name, table in tables.items()
+           if isinstance(table, Table) and table.slug not in PRINTED_WHOLE}
     return {**context, "data": dataclasses.replace(data, **cut)}
 
 
