@@ -14,7 +14,8 @@ def test_aggregate_counts_match_the_answers(review):
     Answer.objects.filter(pk=answers[-1].pk).update(text="Last", risk="none")
     expected, _ = _sections_with_progress(review)
     got = _section_progress(review)
-    assert got == expected
+    shown = ("section", "total", "answered", "gaps", "percent")  # what the editor's sidebar shows
+    assert got == [{k: row[k] for k in shown} for row in expected]
     assert sum(r["answered"] for r in got) == 3 and sum(r["gaps"] for r in got) == 2
 
 
