@@ -105,6 +105,40 @@ def login(page, live_server, username: str, password: str) -> None:
         raise AssertionError(f"login as {username!r} failed; still on {page.url}")
 
 
+def switch_to(page, live_server, username: str, password: str = "pw") -> None:
+    """Sign out whoever is signed in and sign in as `username`."""
+    page.context.clear_cookies()
+    login(page, live_server, username, password)
+
+
+def decide(page, live_server, code: str, verdict: str, reason: str, expected: str) -> None:
+    """On the ORR overview, record `verdict` ("Approve", "Request changes") with `reason`."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/orr/{code}/")
+    page.get_by_label(verdict, exact=True).check()
+    page.fill("textarea[name=reason]", reason)
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".alert-success")).to_contain_text(expected)
+
+
+def fix_answer_and_resubmit(page, live_server, code: str, section: str, answer_pk: int,
+                            text: str, *, flag_note: str) -> None:
+    """The author finds the flagged answer (its card says `flag_note`), rewrites it, saves
+    and submits the ORR again."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/orr/{code}/section/{section}/")
+    card = page.locator(f"#q{answer_pk}")
+    expect(card).to_contain_text(flag_note)
+    card.locator("textarea[data-text]").fill(text)
+    card.get_by_role("button", name="Save").click()
+    expect(card.locator("[data-status]")).to_contain_text("Saved")
+    page.goto(f"{live_server.url}/orr/{code}/")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".alert-success")).to_contain_text("submitted for review")
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

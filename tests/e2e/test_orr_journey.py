@@ -8,7 +8,7 @@ from orr.models import ReadinessReview
 from reviews.models import Answer
 from tests.conftest import join, make_user
 
-from .conftest import login, screenshot
+from .conftest import decide, fix_answer_and_resubmit, login, screenshot, switch_to
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -83,33 +83,20 @@ def test_orr_journey_from_start_to_ready(page, live_server, questionnaires, chec
     expect(page.locator(f"#q{first.pk} .my-flag")).to_contain_text("The SLA in numbers.")
     page.goto(f"{live_server.url}/orr/{review.code}/")
     expect(page.locator("#my-flags")).to_contain_text("The SLA in numbers.")
-    page.get_by_label("Request changes").check()
-    page.fill("textarea[name=reason]", "Say which payment methods and the SLA in numbers.")
-    page.get_by_role("button", name="Record decision").click()
-    expect(page.locator(".alert-success")).to_contain_text("changes requested")
+    decide(page, live_server, review.code, "Request changes",
+           "Say which payment methods and the SLA in numbers.", "changes requested")
 
     # The member fixes the flagged answer and resubmits.
-    page.context.clear_cookies()
-    login(page, live_server, "ana", "pw")
-    page.goto(f"{live_server.url}/orr/{review.code}/section/service-definition/")
-    card = page.locator(f"#q{first.pk}")
-    expect(card).to_contain_text("A reviewer asked for changes")
-    card.locator("textarea[data-text]").fill(
-        "Card and wallet payments for baskets; SLA 99.95 % monthly.")
-    card.get_by_role("button", name="Save").click()
-    expect(card.locator("[data-status]")).to_contain_text("Saved")
-    page.goto(f"{live_server.url}/orr/{review.code}/")
-    page.get_by_role("button", name="Submit for review").click()
-    expect(page.locator(".alert-success")).to_contain_text("submitted for review")
+    switch_to(page, live_server, "ana")
+    fix_answer_and_resubmit(
+        page, live_server, review.code, "service-definition", first.pk,
+        "Card and wallet payments for baskets; SLA 99.95 % monthly.",
+        flag_note="A reviewer asked for changes")
 
     # A reviewer from another team approves; the service turns ready.
-    page.context.clear_cookies()
-    login(page, live_server, "raj", "pw")
-    page.goto(f"{live_server.url}/orr/{review.code}/")
-    page.get_by_label("Approve").check()
-    page.fill("textarea[name=reason]", "Evidence checked; the gap has an owner and a date.")
-    page.get_by_role("button", name="Record decision").click()
-    expect(page.locator(".alert-success")).to_contain_text("is now approved")
+    switch_to(page, live_server, "raj")
+    decide(page, live_server, review.code, "Approve",
+           "Evidence checked; the gap has an owner and a date.", "is now approved")
     page.goto(f"{live_server.url}/services/{checkout.slug}/")
     expect(page.locator("h1 .badge")).to_have_text("Ready")
     screenshot(page, "service-ready")

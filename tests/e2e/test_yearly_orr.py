@@ -15,7 +15,7 @@ from reviews.models import Answer, Document
 from reviews.services import document_assign_reviewer, document_decide, document_submit
 from tests.conftest import answer_everything, join, make_user
 
-from .conftest import login, screenshot
+from .conftest import decide, fix_answer_and_resubmit, login, screenshot, switch_to
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -94,35 +94,21 @@ def test_yearly_orr_builds_on_last_year(page, live_server, questionnaires, check
     card.get_by_role("button", name="Flag: needs change").click()
     expect(page.locator(f"#q{second.pk} .my-flag")).to_contain_text("Give the error budget too.")
     expect(page.locator("article.question-card")).to_have_count(2)  # still filtered
-    page.goto(f"{live_server.url}/orr/{review.code}/")
-    page.get_by_label("Request changes", exact=True).check()
-    page.fill("textarea[name=reason]", "One answer needs its error budget.")
-    page.get_by_role("button", name="Record decision").click()
-    expect(page.locator(".alert-success")).to_contain_text("changes requested")
+    decide(page, live_server, review.code, "Request changes",
+           "One answer needs its error budget.", "changes requested")
     expect(page.locator(".flagged-answers")).to_contain_text("Give the error budget too.")
 
     # Ana fixes the flagged answer and resubmits.
-    page.context.clear_cookies()
-    login(page, live_server, "ana", "pw")
-    page.goto(f"{live_server.url}/orr/{review.code}/section/service-definition/")
-    card = page.locator(f"#q{second.pk}")
-    expect(card).to_contain_text("Needs change (raj): Give the error budget too.")
-    card.locator("textarea[data-text]").fill(
-        "Checkout p99 under 400 ms, 99.95 % monthly; error budget 21 minutes a month.")
-    card.get_by_role("button", name="Save").click()
-    expect(card.locator("[data-status]")).to_contain_text("Saved")
-    page.goto(f"{live_server.url}/orr/{review.code}/")
-    page.get_by_role("button", name="Submit for review").click()
-    expect(page.locator(".alert-success")).to_contain_text("submitted for review")
+    switch_to(page, live_server, "ana")
+    fix_answer_and_resubmit(
+        page, live_server, review.code, "service-definition", second.pk,
+        "Checkout p99 under 400 ms, 99.95 % monthly; error budget 21 minutes a month.",
+        flag_note="Needs change (raj): Give the error budget too.")
 
     # Raj approves.
-    page.context.clear_cookies()
-    login(page, live_server, "raj", "pw")
-    page.goto(f"{live_server.url}/orr/{review.code}/")
-    page.get_by_label("Approve", exact=True).check()
-    page.fill("textarea[name=reason]", "Changes since last year checked.")
-    page.get_by_role("button", name="Record decision").click()
-    expect(page.locator(".alert-success")).to_contain_text("is now approved")
+    switch_to(page, live_server, "raj")
+    decide(page, live_server, review.code, "Approve", "Changes since last year checked.",
+           "is now approved")
 
     # The service history compares last year's review with this year's.
     page.goto(f"{live_server.url}/services/{checkout.slug}/")

@@ -8,30 +8,20 @@ Safe to run any number of times: each reminder goes at most once.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from actions.models import Reminder
 from actions.reminders import RemindersNotSent, send_due_reminders
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{value}” is not a date like 2026-11-30.") from None
+from opsreview.arguments import add_date_argument
 
 
 class Command(BaseCommand):
     help = "Send due-soon, overdue and escalation reminders for action items (at most once each)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--date", type=_date, default=None, metavar="YYYY-MM-DD",
-            help="run as if today were this day (default: today)",
-        )
+        add_date_argument(parser)
 
     def handle(self, *args, date: dt.date | None = None, **options) -> None:
         try:
