@@ -10,7 +10,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from postmortems import services as pm
-from reports import services as reports
+from reports import exports
 from reports.models import Export
 
 
@@ -75,7 +75,7 @@ def test_the_pdf_shows_the_documents_own_attachment_and_nothing_else(
     answer.save_if_current(base_revision=answer.revision, by=author, text=(
         f"![p99]({own_url}) ![theirs]({foreign_url}) ![raw](/media/{foreign.file.name})"))
     export = Export.objects.create(kind=Export.Kind.COE_PDF, document=coe, requested_by=author)
-    pdf = PdfReader(io.BytesIO(reports.export_render(export)))
+    pdf = PdfReader(io.BytesIO(exports.export_render(export)))
     images = [image for page in pdf.pages for image in page.images]
     assert images, "the document's own graph is missing from the PDF"
     assert {image.image.convert("RGB").getpixel((5, 5)) for image in images} == {(255, 0, 0)}
