@@ -46,6 +46,10 @@ def test_filter_shows_changed_answers_only(client, this_year, author):
     assert all(f'id="q{a.pk}"' not in page for a in answers[1:])
     assert "Side by side" in page and "New words." in page
     assert all(f'id="q{a.pk}"' in client.get(url).content.decode() for a in answers)
+    # The filter stays on when the reviewer moves to another section.
+    other = next(sec for sec in this_year.version.sections.all()
+                 if sec.key != changed.question.section.key)
+    assert reverse("orr:section", args=[this_year.code, other.key]) + "?changed=1" in page
 
 
 def test_overview_summarises_changes_since_the_last_approval(client, this_year, last_year,  # noqa: F811
