@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.notifications",
-                "catalog.context_processors.organisation",
+                "reviews.context_processors.organisation",
             ],
         },
     },

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import lockouts
 from accounts.urls import auth_urlpatterns
-from opsreview import lockouts, views
+from opsreview import views
 
 urlpatterns = [
     path("", views.home, name="home"),
