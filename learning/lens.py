@@ -263,6 +263,19 @@ def _resource(problems, where, mapping, name, limit, required=False) -> None:
     _text(problems, f"{where} {name}", value, "displayText", limit)
 
 
+def _identified(problems, where, entry, seen: set, limit) -> bool:
+    """An entry of a lens list: an object whose `id` is unique among `seen` (which it joins).
+    False (and the problem noted) when it is not an object at all."""
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: must be an object")
+        return False
+    entry_id = _text(problems, where, entry, "id", limit)
+    if entry_id in seen:
+        problems.append(f"{where}: id {entry_id!r} used twice")
+    seen.add(entry_id)
+    return True
+
+
 def validate_lens(data) -> list[str]:
     """Every problem against the documented lens format, each with its location."""
     problems: list[str] = []
@@ -275,24 +288,14 @@ def validate_lens(data) -> list[str]:
     ids: set[str] = set()
     for p, pillar in enumerate(_list(problems, "lens", data, "pillars", LIMITS["pillars"]), 1):
         where = f"pillar {p}"
-        if not isinstance(pillar, dict):
-            problems.append(f"{where}: must be an object")
+        if not _identified(problems, where, pillar, ids, LIMITS["pillar_id"]):
             continue
-        pid = _text(problems, where, pillar, "id", LIMITS["pillar_id"])
-        if pid in ids:
-            problems.append(f"{where}: id {pid!r} used twice")
-        ids.add(pid)
         _text(problems, where, pillar, "name", LIMITS["pillar_name"])
         for q, question in enumerate(_list(problems, where, pillar, "questions",
                                            LIMITS["questions_per_pillar"]), 1):
             qwhere = f"{where} question {q}"
-            if not isinstance(question, dict):
-                problems.append(f"{qwhere}: must be an object")
+            if not _identified(problems, qwhere, question, ids, LIMITS["question_id"]):
                 continue
-            qid = _text(problems, qwhere, question, "id", LIMITS["question_id"])
-            if qid in ids:
-                problems.append(f"{qwhere}: id {qid!r} used twice")
-            ids.add(qid)
             _text(problems, qwhere, question, "title", LIMITS["question_title"])
             _text(problems, qwhere, question, "description", LIMITS["question_description"],
                   required=False)
@@ -302,13 +305,8 @@ def validate_lens(data) -> list[str]:
             for c, choice in enumerate(_list(problems, qwhere, question, "choices",
                                              LIMITS["choices_per_question"]), 1):
                 cwhere = f"{qwhere} choice {c}"
-                if not isinstance(choice, dict):
-                    problems.append(f"{cwhere}: must be an object")
+                if not _identified(problems, cwhere, choice, choice_ids, LIMITS["choice_id"]):
                     continue
-                cid = _text(problems, cwhere, choice, "id", LIMITS["choice_id"])
-                if cid in choice_ids:
-                    problems.append(f"{cwhere}: id {cid!r} used twice")
-                choice_ids.add(cid)
                 _text(problems, cwhere, choice, "title", LIMITS["choice_title"])
                 _resource(problems, cwhere, choice, "helpfulResource", LIMITS["choice_resource"])
                 _resource(problems, cwhere, choice, "improvementPlan", LIMITS["choice_plan"],
