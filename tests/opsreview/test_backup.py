@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -26,6 +27,17 @@ def test_export_then_import_round_trips_losslessly(tmp_path, ready_review, autho
     restored = Document.objects.get(code=ready_review.code)
     assert restored.state == "approved"
     assert restored.readinessreview.milestones.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_times_keep_their_microseconds(tmp_path, review):
+    """Django's own JSON keeps milliseconds only: a restored row would differ from the original."""
+    exact = datetime.datetime(2026, 3, 4, 5, 6, 7, 123, tzinfo=datetime.UTC)
+    Document.objects.filter(pk=review.pk).update(created_at=exact)
+    path = export(tmp_path, "backup.json")
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("import_data", str(path))
+    assert Document.objects.get(code=review.code).created_at == exact
 
 
 def test_import_refuses_a_database_that_has_documents(tmp_path, review):
