@@ -203,12 +203,7 @@ def section_edit(request, code, key):
     rows = [
         {
             "answer": a,
-            "form": shared_forms.AnswerForm(
-                question=a.question,
-                initial={"revision": a.revision, "text": a.text, "choice": a.choice,
-                         "risk": a.risk, "na_reason": a.na_reason},
-                prefix=f"q{a.pk}",
-            ),
+            "editor": shared_forms.AnswerInputs.of(a),
             "flagged": any(d.round == review.review_round for d in a.flagged_by.all()),
             "conflict": request.session.pop(f"conflict-{a.pk}", None),
             "change": changes.get(a.pk, ""),

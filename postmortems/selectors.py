@@ -14,7 +14,7 @@ from orr.readiness import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
 from postmortems.models import Lesson, Postmortem, Tag
-from reviews.forms import AnswerForm
+from reviews.forms import AnswerInputs
 from reviews.models import Answer, Section
 from reviews.selectors import visible_documents
 
@@ -107,15 +107,9 @@ class AnswerRow:
     lint_field: str | None = None  # which wording rules apply as the user types
 
     @cached_property
-    def form(self) -> AnswerForm:
-        """The answer's editor form (the ORR's, without choice and risk on the page)."""
-        a = self.answer
-        form = AnswerForm(question=a.question, initial={"revision": a.revision, "text": a.text},
-                          prefix=f"q{a.pk}")
-        form.fields["text"].widget.attrs["rows"] = 4
-        if self.lint_field:
-            form.fields["text"].widget.attrs["data-lint"] = self.lint_field
-        return form
+    def editor(self) -> AnswerInputs:
+        """The answer's editor (the ORR's, without choice and risk on the page)."""
+        return AnswerInputs.of(self.answer, rows=4, lint=self.lint_field or "")
 
 
 @dataclass

@@ -2,11 +2,52 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.auth import get_user_model
 
 from catalog.models import Membership
 from reviews.models import Answer
+
+YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
+
+
+def answer_choices(question) -> list[tuple[str, str]] | None:
+    """The answers a question offers (yes/no, or its list); None when the answer is free text."""
+    if question.kind == "yes_no":
+        return YES_NO
+    if question.kind == "choice":
+        return [("", "—")] + [(c, c) for c in question.choices]
+    return None
+
+
+@dataclass(frozen=True)
+class AnswerInputs:
+    """What an answer editor shows on a page, drawn as plain inputs by
+    ``templates/reviews/_answer_editor.html`` with the names and ids of AnswerForm's fields.
+
+    Building a form and rendering Django's widget templates for every answer was the largest
+    part of a section's render (18 answers, 4 widgets each); the page needs only the values.
+    Saving still goes through AnswerForm, which validates.
+    """
+
+    prefix: str
+    revision: int
+    text: str = ""
+    choice: str = ""
+    risk: str = ""
+    na_reason: str = ""
+    choices: list[tuple[str, str]] | None = None
+    rows: int = 6
+    lint: str = ""  # which wording rules the page checks as the user types
+    risks = Answer.Risk.choices
+
+    @classmethod
+    def of(cls, answer: Answer, **options) -> AnswerInputs:
+        return cls(prefix=f"q{answer.pk}", revision=answer.revision, text=answer.text,
+                   choice=answer.choice, risk=answer.risk, na_reason=answer.na_reason,
+                   choices=answer_choices(answer.question), **options)
 
 
 class AnswerForm(forms.Form):
@@ -25,16 +66,11 @@ class AnswerForm(forms.Form):
         self.fields["choice"].widget.attrs.update({"class": "form-control"})
         self.fields["risk"].widget.attrs.update({"class": "form-select", "data-risk": ""})
         self.fields["na_reason"].widget.attrs.update({"class": "form-control"})
-        if question is not None and question.kind == "yes_no":
+        choices = answer_choices(question) if question is not None else None
+        if choices is not None:
             self.fields["choice"] = forms.ChoiceField(
-                choices=[("", "—"), ("yes", "Yes"), ("no", "No")], required=False,
-                widget=forms.Select(attrs={"class": "form-select"}),
-            )
-        elif question is not None and question.kind == "choice":
-            self.fields["choice"] = forms.ChoiceField(
-                choices=[("", "—")] + [(c, c) for c in question.choices], required=False,
-                widget=forms.Select(attrs={"class": "form-select"}),
-            )
+                choices=choices, required=False,
+                widget=forms.Select(attrs={"class": "form-select"}))
 
     def clean(self):
         data = super().clean()
