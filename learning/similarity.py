@@ -11,10 +11,14 @@ incident is flagged "recurred after its fix": the evidence that the action did n
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from rapidfuzz import fuzz, process, utils
 
 from actions.models import ActionItem
@@ -137,12 +141,66 @@ def _attach_actions(matches: list[Match]) -> None:
 
 
 def similar_for_postmortem(postmortem, viewer, *, limit: int = 5) -> list[Match]:
-    """Factors of other COEs (that `viewer` may see) resembling this COE's factors."""
-    queries = _rows(ContributingFactor.objects.filter(postmortem=postmortem))
-    corpus = _rows(candidates(viewer).exclude(postmortem=postmortem))
-    matches = match(queries, corpus, limit=limit)
+    """Factors of other COEs (that `viewer` may see) resembling this COE's factors.
+
+    The matching runs against every COE's factors and is remembered until a factor or a COE
+    changes (`forget_matches`); what `viewer` may not see is dropped afterwards, from three
+    times the matches shown, so hidden COEs never crowd out visible ones in practice."""
+    found = _remembered_matches(postmortem, limit * 3)
+    shown = visible_documents(viewer, Postmortem.objects.filter(
+        pk__in={m.other.postmortem_id for m in found})).values_list("pk", flat=True)
+    seen = set(shown) if found else set()
+    per_factor: dict[int, int] = defaultdict(int)
+    matches = []
+    for m in found:
+        if m.other.postmortem_id in seen and per_factor[m.factor.pk] < limit:
+            per_factor[m.factor.pk] += 1
+            matches.append(m)
     _attach_actions(matches)
     return matches
+
+
+GENERATION = "learning:similarity:generation"
+
+
+def _remembered_matches(postmortem, limit: int) -> list[Match]:
+    """Every match of this COE's factors among all COEs (restricted and drafts included: the
+    caller filters), from the cache when nothing changed since it was computed."""
+    seconds = settings.SIMILARITY_CACHE_SECONDS
+    key = None
+    if seconds:
+        generation = cache.get(GENERATION)
+        if generation is None:
+            # A fresh value, so keys of a cache that was emptied are never met again.
+            cache.add(GENERATION, time.time_ns(), None)
+            generation = cache.get(GENERATION)
+        key = f"learning:similar:{postmortem.pk}:{limit}:{generation}"
+        found = cache.get(key)
+        if found is not None:
+            return found
+    queries = _rows(ContributingFactor.objects.filter(postmortem=postmortem))
+    corpus = _rows(ContributingFactor.objects.filter(
+        postmortem__deleted_at__isnull=True).exclude(postmortem=postmortem)) if queries else []
+    found = match(queries, corpus, limit=limit)
+    if key:
+        cache.set(key, found, seconds)
+    return found
+
+
+def forget_matches(**_kwargs) -> None:
+    """A factor or a COE changed: every remembered match is recomputed on its next view (now,
+    and again at commit, so a view that read the old rows meanwhile is not kept)."""
+    if not settings.SIMILARITY_CACHE_SECONDS:
+        return
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    try:
+        cache.incr(GENERATION)
+    except ValueError:
+        cache.set(GENERATION, time.time_ns(), None)
 
 
 def recurring_themes(*, since=None, limit: int = 20) -> list[Match]:

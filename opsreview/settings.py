@@ -179,6 +179,8 @@ def _bootstrap_dir() -> Path:
 
 STATICFILES_DIRS.append(("vendor/bootstrap", _bootstrap_dir()))
 
+# Inputs, textareas and selects drawn in Python, to the character what Django's templates draw.
+FORM_RENDERER = "opsreview.forms_renderer.FastWidgets"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -251,6 +253,9 @@ else:
 # gunicorn worker could not tell the others that the data changed.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if CACHE_URL else 0)
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+# The COE page's similar factors are remembered this long, and forgotten when a factor or a COE
+# changes (learning/similarity.py); like the page cache, only with a cache all processes share.
+SIMILARITY_CACHE_SECONDS = env.int("SIMILARITY_CACHE_SECONDS", default=3600 if CACHE_URL else 0)
 
 # The source templates the shipped questionnaires (fixtures/) are checked against. They are not
 # part of the product; CI keeps them beside the repository. Where they are absent, the tests that

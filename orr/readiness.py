@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from actions.models import ActionItem
@@ -109,20 +110,36 @@ def readiness_for_services(services: list[Service], *, at: dt.datetime | None = 
     """Readiness of many services (now, or `at` a given moment) in a fixed number of queries."""
     ids = [s.pk for s in services]
     now = at or timezone.now()
-    reviews = list(
-        ReadinessReview.objects.alive().filter(service_id__in=ids)
-        .only("id", "code", "service_id", "state", "approved_at", "created_at", "kind")
-        .order_by("service_id", "-approved_at", "-created_at")
+    # One row per service (not one per ORR): its latest approval and whether any ORR is in
+    # review; then only the ORRs of those latest approvals are read whole.
+    per_service = (
+        ReadinessReview.objects.alive().filter(service_id__in=ids).order_by()
+        .values("service_id")
+        .annotate(last_approval=Max("approved_at", filter=Q(state=State.APPROVED)),
+                  in_review=Count("pk", filter=Q(state=State.IN_REVIEW)))
+        .values_list("service_id", "last_approval", "in_review")
     )
-    latest_approved: dict[int, ReadinessReview] = {}
-    in_review: set[int] = set()
     any_review: set[int] = set()
-    for r in reviews:
-        any_review.add(r.service_id)
-        if r.state == State.IN_REVIEW:
-            in_review.add(r.service_id)
-        if r.state == State.APPROVED and r.service_id not in latest_approved:
-            latest_approved[r.service_id] = r
+    in_review: set[int] = set()
+    approvals: dict[int, dt.datetime] = {}
+    for service_id, last_approval, reviewing in per_service:
+        any_review.add(service_id)
+        if reviewing:
+            in_review.add(service_id)
+        if last_approval is not None:
+            approvals[service_id] = last_approval
+    latest_approved: dict[int, ReadinessReview] = {}
+    if approvals:
+        candidates = (
+            ReadinessReview.objects.alive()
+            .filter(service_id__in=list(approvals), state=State.APPROVED,
+                    approved_at__in=set(approvals.values()))
+            .only("id", "code", "service_id", "state", "approved_at", "created_at", "kind")
+            .order_by("service_id", "-created_at")
+        )
+        for r in candidates:
+            if r.approved_at == approvals[r.service_id] and r.service_id not in latest_approved:
+                latest_approved[r.service_id] = r
     risks = risk_expiries(r.pk for r in latest_approved.values())
     result = {}
     for service in services:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from actions.models import ActionItem
 from catalog.models import Service
 from opsreview.pagecache import keeps_remembered
+from opsreview.paging import page_of
 from orr import carry, forms, services
 from orr import gates as orr_gates
 from orr.models import ReadinessReview
@@ -24,6 +25,7 @@ from reviews.services import (
     document_assign_reviewer,
     missing_approvals,
 )
+from reviews.visibility import visible_documents
 
 
 def get_review_for_user(request, code: str, action: str = "view") -> ReadinessReview:
@@ -43,14 +45,13 @@ def _error_text(exc: ValidationError) -> str:
 def review_list(request):
     state = request.GET.get("state", "")
     reviews = (
-        ReadinessReview.objects.alive().select_related("service__team", "author")
-        .prefetch_related("assignments").order_by("-created_at")
+        visible_documents(request.user, ReadinessReview.objects.all())
+        .select_related("service__team").order_by("-created_at", "-pk")
     )
     if state:
         reviews = reviews.filter(state=state)
-    visible = [r for r in reviews[:500] if permissions.can_view(request.user, r)]
     return render(request, "orr/review_list.html", {
-        "reviews": visible, "state": state, "states": State.choices,
+        "page": page_of(request, reviews), "state": state, "states": State.choices,
     })
 
 
@@ -102,17 +103,18 @@ def _sections_with_progress(review):
 
 def _section_progress(review) -> list[dict]:
     """The sidebar's rows (`_sections_with_progress` without the answers): one aggregate query
-    of the ORR's sections with their answer counts, instead of loading every answer."""
-    mine = Q(questions__answers__document_id=review.pk)
-    answered = mine & (Q(questions__answers__choice__gt="")
-                       | Q(questions__answers__text__regex=r"\S"))
-    gaps = mine & Q(questions__answers__risk__in=[Answer.Risk.HIGH, Answer.Risk.MEDIUM])
+    over this ORR's answers only, instead of loading every answer."""
+    answered = Q(questions__answers__choice__gt="") | Q(questions__answers__text__regex=r"\S")
+    gaps = Q(questions__answers__risk__in=[Answer.Risk.HIGH, Answer.Risk.MEDIUM])
+    # The filter before annotate() restricts the join (and so the counts) to this ORR's answers;
+    # filtering inside each Count instead joined every answer of every ORR of the version.
     sections = (
-        Section.objects.filter(version_id=review.version_id)
-        .annotate(total=Count("questions__answers", filter=mine),
+        Section.objects.filter(version_id=review.version_id,
+                               questions__answers__document_id=review.pk)
+        .annotate(total=Count("questions__answers"),
                   answered=Count("questions__answers", filter=answered),
                   gaps=Count("questions__answers", filter=gaps))
-        .filter(total__gt=0).order_by("order")
+        .order_by("order")
     )
     return [
         {"section": s, "total": s.total, "answered": s.answered, "gaps": s.gaps,

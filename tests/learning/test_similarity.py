@@ -114,3 +114,32 @@ def test_weekly_report_has_recurring_themes(checkout, author, ops_lead, client):
     page = client.get(reverse("reports:weekly", args=[week])).content.decode()
     assert "Recurring themes" in page and "recurred after its fix" in page
     assert later.code in page and first.code in page
+
+
+@pytest.fixture
+def remembered(settings):
+    from django.core.cache import cache
+
+    settings.SIMILARITY_CACHE_SECONDS = 3600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_remembered_matches_are_forgotten_when_a_factor_changes(
+        checkout, author, outsider, remembered, django_assert_num_queries):
+    hidden = quick_coe(checkout, author, POOL, restricted=True)
+    later = quick_coe(checkout, author, POOL_AGAIN, days=30)
+    assert [m.other.code for m in similar_for_postmortem(later, author)] == [hidden.code]
+    # Remembered: this COE's factors and the corpus are not read again; the viewer's
+    # visibility and the action items still are, per request.
+    with django_assert_num_queries(2):
+        assert [m.other.code for m in similar_for_postmortem(later, author)] == [hidden.code]
+    assert similar_for_postmortem(later, outsider) == []
+    newer = quick_coe(checkout, author, POOL, days=10)
+    assert [m.other.code for m in similar_for_postmortem(later, author)] == [
+        hidden.code, newer.code]
+    factor = newer.factors.get()
+    factor.text = OTHER
+    factor.save()
+    assert [m.other.code for m in similar_for_postmortem(later, author)] == [hidden.code]
