@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from reviews.models import Question, QuestionnaireVersion, Section
+from reviews.models import Kind, Question, Questionnaire, QuestionnaireVersion, Section
 
 ERROR = "error"
 WARNING = "warning"
@@ -38,10 +38,12 @@ class Finding:
 
 
 class _Snapshot:
-    """The version's sections and questions, read once (two queries)."""
+    """The version's kind, sections and questions, read once (three queries)."""
 
     def __init__(self, version: QuestionnaireVersion):
         self.version = version
+        self.kind = Questionnaire.objects.filter(pk=version.questionnaire_id) \
+            .values_list("kind", flat=True).first()
         self.sections = list(Section.objects.filter(version=version).order_by("order"))
         self.questions = list(
             Question.objects.filter(section__version=version)
@@ -83,12 +85,16 @@ def rule_unique_keys(snap: _Snapshot, history: dict):
 
 def rule_guidance(snap: _Snapshot, history: dict):
     # A question's own help, or else its section's guidance, tells the author what a good
-    # answer looks like; with neither, the question is unanswerable in practice.
+    # answer looks like. A readiness question is rated by a reviewer against that guidance,
+    # so without it the ORR question is an error. A postmortem prompt usually carries its own
+    # instruction ("Discuss customer-impact during the event. Explicitly mention the number of
+    # impacted customers."); in a COE questionnaire a missing guidance is only worth a look.
+    level = ERROR if snap.kind == Kind.ORR else WARNING
     for question in snap.questions:
         if question.section.widget != Section.Widget.QUESTIONS:
             continue
         if not question.help.strip() and not question.section.guidance.strip():
-            yield Finding(ERROR, "guidance", _where(question),
+            yield Finding(level, "guidance", _where(question),
                           "has no guidance (neither its own help nor its section's guidance)")
 
 

@@ -346,8 +346,12 @@ def load_questionnaire_data(
         raise QuestionnaireFileError(source, [_conflict_message(existing, data)])
     version = _create_version(questionnaire, data, digest, source)
     if data["status"] == QuestionnaireVersion.Status.PUBLISHED:
-        # A shipped file is reviewed as code; `lint_questionnaire` reports on it.
-        version.publish(lint=False)
+        # Published through the lint like any other version: a file with a lint error is
+        # refused (and nothing of it is kept), the shipped v1 files pass it.
+        try:
+            version.publish()
+        except ValidationError as exc:
+            raise QuestionnaireFileError(source, exc.messages) from exc
     return version, True
 
 

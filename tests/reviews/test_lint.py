@@ -157,6 +157,21 @@ def test_lint_command_exit_status(draft, capsys):
     assert "guidance" in capsys.readouterr().out
 
 
-def test_shipped_orr_v1_passes_the_lint():
-    v1 = Questionnaire.objects.get(kind="orr").latest_published()
+@pytest.mark.parametrize("kind", ["orr", "coe"])
+def test_shipped_v1_passes_the_lint(kind):
+    v1 = Questionnaire.objects.get(kind=kind).latest_published()
     assert [f for f in lint(v1) if f.is_error] == []
+
+
+def test_missing_guidance_is_an_error_for_orr_and_a_warning_for_coe(draft):
+    Question.objects.filter(section__version=draft).update(help="")
+    assert [(f.rule, f.level) for f in lint(draft)] == [("guidance", "error")]
+    coe = Questionnaire.objects.get(kind="coe")
+    number = coe.versions.order_by("-number").first().number + 1
+    version = QuestionnaireVersion.objects.create(questionnaire=coe, number=number)
+    section = Section.objects.create(version=version, key="impact", order=1, title="Impact")
+    Question.objects.create(section=section, key="impact-told", order=1, kind="markdown",
+                            text="Discuss customer-impact during the event.")
+    assert [(f.rule, f.level) for f in lint(version)] == [("guidance", "warning")]
+    version.publish()
+    assert version.status == "published"

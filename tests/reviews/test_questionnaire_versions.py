@@ -112,6 +112,27 @@ def test_v1_fixtures_load_as_published_questionnaires():
     assert len(orr.source_digest) == 64
 
 
+_SECURITY = ("        kind: yes_no\n        help: Security needs its own, in-depth review; "
+             "this ORR does not replace it.\n")
+# The security review question without its risk rule: a lint error ([risk-rule]).
+NO_RISK_RULE = (_SECURITY + "        risk_rules:\n          'no': high\n", _SECURITY)
+
+
+def test_a_published_file_goes_through_the_lint_and_an_error_refuses_it(orr_v1, tmp_path):
+    path = variant(tmp_path, version=2, replace=NO_RISK_RULE)
+    before = counts()
+    with pytest.raises(QuestionnaireFileError) as refused:
+        load_questionnaire_file(path)
+    assert "cannot be published: the lint found 1 error(s)" in str(refused.value)
+    assert "service-definition/security-review" in str(refused.value)
+    assert "[risk-rule]" in str(refused.value)
+    assert counts() == before
+    # The same file as a draft loads: the lint stands between a draft and publishing.
+    draft, _ = load_questionnaire_file(variant(tmp_path, version=2, status="draft",
+                                               replace=NO_RISK_RULE))
+    assert draft.status == DRAFT
+
+
 @pytest.mark.django_db
 def test_loading_the_same_file_again_is_a_no_op(orr_v1):
     before = counts()
