@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django import template
 
-from learning.proposals import provenance
+from learning.proposals import origins_of_section
 from learning.similarity import similar_for_postmortem
 
 register = template.Library()
@@ -29,19 +29,20 @@ def similar_factors(context, postmortem):
 
 @register.inclusion_tag("learning/_origin.html", takes_context=True)
 def question_origin(context, question):
-    """ "Added in v2 after COE-0010" under a question; one query per page (cached on the
-    request), so a section of twenty questions costs no more than one."""
-    request = context.get("request")
-    version = question.section.version
-    cache = getattr(request, "_question_origin", None) if request is not None else None
-    if cache is None or cache[0] != version.questionnaire_id:
-        from learning.models import Proposal
+    """ "Added in v2 after COE-0010" under a question that came from a COE proposal.
 
-        keys = Proposal.objects.filter(version__questionnaire_id=version.questionnaire_id) \
-            .values_list("question_key", flat=True)
-        cache = (version.questionnaire_id,
-                 provenance(version.questionnaire_id, list(keys),
-                            request.user if request is not None else None))
+    The ORR section editor's question card uses it (`orr` sits below `learning` and does not
+    import it; its template names this library by string). The origins of the whole section
+    are read in one query the first time a question of that section asks, and kept on the
+    request: a section of twenty proposed questions costs one query, not twenty. The tag reads
+    only `question.section_id` and `question.key`, so no section or version is loaded."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    cache = getattr(request, "_question_origins", None) if request is not None else None
+    if cache is None:
+        cache = {}
         if request is not None:
-            request._question_origin = cache
-    return {"origin": cache[1].get(question.key, [])}
+            request._question_origins = cache
+    if question.section_id not in cache:
+        cache[question.section_id] = origins_of_section(question.section_id, user)
+    return {"origin": cache[question.section_id].get(question.key, [])}
