@@ -14,9 +14,11 @@ from django.utils.text import slugify
 
 from learning.models import Proposal
 from notifications.services import notify
+from postmortems.models import Postmortem
 from reviews.events import Verb
 from reviews.models import Kind, Question, Questionnaire, QuestionnaireVersion, State
 from reviews.permissions import can_view, is_ops_lead
+from reviews.visibility import visible_documents
 
 VERB = "proposal"
 
@@ -164,10 +166,15 @@ def queue(user):
 
 def mark_visible(rows, user) -> list[Proposal]:
     """Set `source_visible` on each proposal: a restricted COE the user may not see is named
-    only as "a restricted COE" (no code, no link). Only restricted COEs are checked."""
+    only as "a restricted COE" (no code, no link). Only restricted COEs are checked, all of
+    them in one query (`reviews.visibility.visible_documents`), however many there are."""
+    rows = list(rows)
+    restricted = {p.postmortem_id for p in rows if p.postmortem.restricted}
+    seen = set(visible_documents(user, Postmortem.objects.filter(pk__in=restricted))
+               .values_list("pk", flat=True)) if restricted else set()
     for proposal in rows:
         proposal.source_visible = (
-            not proposal.postmortem.restricted or can_view(user, proposal.postmortem))
+            not proposal.postmortem.restricted or proposal.postmortem_id in seen)
     return rows
 
 

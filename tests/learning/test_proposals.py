@@ -84,26 +84,7 @@ def test_two_accepts_share_one_draft(proposal, lesson, author, ops_lead):
     assert Question.objects.filter(section__version_id=q1.section.version_id).count() == 95
 
 
-def _count(client, url) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
-
-
-def test_queue_query_count_is_flat(proposal, lesson, author, ops_lead, client):
-    from django.urls import reverse
-
-    client.force_login(ops_lead)
-    url = reverse("learning:proposals")
-    few = _count(client, url)
-    Proposal.objects.bulk_create(
-        Proposal(postmortem=lesson.postmortem, lesson=lesson, proposer=author,
-                 source_text=lesson.text, **{**PROPOSAL, "text": f"Question {i}?"})
-        for i in range(200))
-    assert _count(client, url) == few
+# The queue's query count at 10 and 1,000 COEs: tests/learning/test_scale_queries.py.
 
 
 def test_proposer_sees_the_decline_reason_on_the_queue(proposal, author, ops_lead, client):

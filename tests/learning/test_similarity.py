@@ -81,24 +81,7 @@ def test_coe_page_shows_similar_factors_to_insiders_only(checkout, author, outsi
     assert hidden.code not in page
 
 
-def test_coe_page_query_count_is_flat(checkout, author, client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    later = quick_coe(checkout, author, POOL_AGAIN, days=500)
-    client.force_login(author)
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("postmortems:detail", args=[later.code])).status_code == 200
-        return len(captured.captured_queries)
-
-    for i in range(5):
-        quick_coe(checkout, author, POOL if i % 2 else OTHER, days=i)
-    few = count()
-    for i in range(60):
-        quick_coe(checkout, author, POOL if i % 2 else OTHER, days=10 + i)
-    assert count() == few
+# The COE page's query count at 10 and 1,000 COEs: tests/learning/test_scale_queries.py.
 
 
 def test_weekly_report_has_recurring_themes(checkout, author, ops_lead, client):
