@@ -42,6 +42,7 @@ import bench_pages  # noqa: E402
 import bench_pdf  # noqa: E402
 import bench_replay  # noqa: E402
 import bench_report  # noqa: E402
+import bench_similarity  # noqa: E402
 
 from tests import harness  # noqa: E402
 
@@ -399,6 +400,10 @@ def run(args) -> list[Row]:
 
         django.setup()
         targets = prepare()
+        say("similar factors among 5,000 COEs")
+        similar = min(bench_similarity.run(5000) for _ in range(3))
+        rows.append(Row("Similar factors among 5,000 COEs (15,000 factors)",
+                        f"{similar * 1000:.0f} ms", "—", None, "< 1 s", similar < 1.0))
         say("fresh renders in this process, each page taking turns with the bare view")
         rows += measure_fresh(targets, args.rounds)
         gunicorn = start_gunicorn(env, port, root / "gunicorn.log")
