@@ -62,13 +62,14 @@ class TeamSerializer(serializers.ModelSerializer):
 
 class ServiceSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     readiness = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = Service
-        fields = ["slug", "name", "description", "tier", "team", "oncall_contact", "readiness",
-                  "url"]
+        fields = ["slug", "name", "description", "tier", "team", "oncall_contact", "tags",
+                  "readiness", "url"]
 
     @extend_schema_field(serializers.ChoiceField(READINESS_STATUSES))
     def get_readiness(self, service: Service) -> str:

@@ -99,7 +99,8 @@ class _ServiceReadiness:
     """Services are shown with their readiness, computed for a whole page at once."""
 
     def get_queryset(self):
-        services = access.services(self.request, Service.objects.select_related("team"))
+        services = access.services(self.request, Service.objects.select_related("team")
+                                   .prefetch_related("tags"))
         team = _filters(self.request, s.ServiceFilterSerializer).get("team")
         return services.filter(team__slug=team) if team else services
 

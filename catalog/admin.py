@@ -70,6 +70,8 @@ class ServiceAdmin(_AuditedAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("retired_at", "created_at")
     inlines = [ServiceLinkInline]
+    # Existing tags only: new ones come from the service page or the import, normalised there.
+    filter_horizontal = ("tags",)
     created_verb, changed_verb = OrgEvent.Verb.SERVICE_CREATED, OrgEvent.Verb.SERVICE_CHANGED
 
     def _subject(self, obj) -> dict:

@@ -6,6 +6,7 @@ from django.utils.text import slugify
 
 from catalog.models import Membership, Service, Team
 from catalog.services import LINK_KINDS
+from catalog.tags import parse_tags
 
 
 class _SlugFromName:
@@ -37,6 +38,9 @@ class ServiceForm(_SlugFromName, forms.ModelForm):
     dashboard = forms.URLField(required=False, max_length=500, label="Dashboard link")
     oncall = forms.URLField(required=False, max_length=500, label="On-call link",
                             help_text="The rotation in your paging tool.")
+    tags = forms.CharField(required=False, max_length=1000,
+                           help_text="Comma-separated, e.g. pci, customer-facing, eu. Campaigns "
+                                     "can pick services by tag.")
 
     class Meta:
         model = Service
@@ -47,12 +51,17 @@ class ServiceForm(_SlugFromName, forms.ModelForm):
                               "when left empty.",
                       "team": "Choosing another team moves the service, with its history."}
 
-    def __init__(self, *args, links: dict[str, str] | None = None, **kwargs):
+    def __init__(self, *args, links: dict[str, str] | None = None,
+                 tags: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["team"].queryset = Team.objects.order_by("name")
         for kind, url in (links or {}).items():
             self.fields[kind].initial = url
+        self.fields["tags"].initial = ", ".join(tags or [])
+
+    def clean_tags(self) -> list[str]:
+        return parse_tags(self.cleaned_data.get("tags", ""))
 
     def links(self) -> dict[str, str]:
         return {kind: self.cleaned_data.get(kind, "") for kind in LINK_KINDS}

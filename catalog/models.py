@@ -58,6 +58,23 @@ class Membership(models.Model):
         return f"{self.user} in {self.team} ({self.role})"
 
 
+class ServiceTag(models.Model):
+    """A label on services ("pci", "customer-facing", "eu"), as Backstage's metadata.tags.
+
+    One row per tag, shared by every service that carries it, so a campaign or a filter picks
+    services by a join on ids. The slug is the tag itself, already normalised
+    (`catalog.tags.normalise_tag`): lower-case, Backstage's character set, one spelling.
+    """
+
+    slug = models.CharField(max_length=63, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
 class ServiceQuerySet(models.QuerySet):
     def for_user_teams(self, user):
         return self.filter(team__memberships__user=user)
@@ -91,6 +108,7 @@ class Service(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField(ServiceTag, blank=True, related_name="services")
 
     objects = ServiceQuerySet.as_manager()
 

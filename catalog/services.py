@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from catalog.models import Membership, OrgEvent, Service, ServiceLink, Team, ops_leads_group
+from catalog.tags import tags_for
 
 TEAM_FIELDS = ("name", "slug", "description", "email", "chat")
 SERVICE_FIELDS = ("name", "slug", "tier", "team", "description", "oncall_contact")
@@ -85,10 +86,25 @@ def _set_links(service: Service, links: dict[str, str]) -> dict:
     return changed
 
 
+def service_tags(service: Service) -> list[str]:
+    return sorted(t.slug for t in service.tags.all())
+
+
+def _set_tags(service: Service, tags: list[str]) -> dict:
+    """Give the service exactly these (normalised) tags; {"tags": [old, new]} when they changed."""
+    old = service_tags(service)
+    if sorted(set(tags)) == old:
+        return {}
+    service.tags.set(tags_for(list(dict.fromkeys(tags))))
+    return {"tags": [", ".join(old), ", ".join(sorted(set(tags)))]}
+
+
 @transaction.atomic
-def service_create(*, by, links: dict[str, str] | None = None, **fields) -> Service:
+def service_create(*, by, links: dict[str, str] | None = None, tags: list[str] | None = None,
+                   **fields) -> Service:
     service = Service.objects.create(**{k: v for k, v in fields.items() if k in SERVICE_FIELDS})
     _set_links(service, links or {})
+    _set_tags(service, tags or [])
     org_log(by=by, verb=OrgEvent.Verb.SERVICE_CREATED, service=service, team=service.team,
             message=f"Service {service.name} created for {service.team.name}")
     return service
@@ -96,7 +112,7 @@ def service_create(*, by, links: dict[str, str] | None = None, **fields) -> Serv
 
 @transaction.atomic
 def service_update(*, service: Service, by, links: dict[str, str] | None = None,
-                   **fields) -> dict:
+                   tags: list[str] | None = None, **fields) -> dict:
     """Change a service; a new owning team is logged as a move of its own."""
     old_team = service.team
     changed = _changes(service, {k: v for k, v in fields.items() if k in SERVICE_FIELDS})
@@ -109,6 +125,8 @@ def service_update(*, service: Service, by, links: dict[str, str] | None = None,
                         f"{service.team.name}", from_team=old_team.slug, to_team=service.team.slug)
     if links is not None:
         changed.update(_set_links(service, links))
+    if tags is not None:
+        changed.update(_set_tags(service, tags))
     if changed:
         org_log(by=by, verb=OrgEvent.Verb.SERVICE_CHANGED, service=service, team=service.team,
                 message=f"Service {service.name}: {_describe(changed)}", changes=changed)

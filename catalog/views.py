@@ -38,7 +38,7 @@ def service_list(request):
 
 def service_detail(request, slug):
     service = get_object_or_404(
-        Service.objects.select_related("team").prefetch_related("links"), slug=slug
+        Service.objects.select_related("team").prefetch_related("links", "tags"), slug=slug
     )
     # can_view hides restricted COEs from outsiders by the child's `restricted` flag, which a
     # plain Document row lacks: bring it along in the same query.

@@ -131,7 +131,7 @@ def service_edit(request, slug):
     _require_manager(request)
     service = get_object_or_404(Service.objects.select_related("team"), slug=slug)
     form = ServiceForm(request.POST or None, instance=Service.objects.get(pk=service.pk),
-                       links=services.service_links(service))
+                       links=services.service_links(service), tags=services.service_tags(service))
     if request.method == "POST" and form.is_valid():
         services.service_update(service=service, by=request.user, links=form.links(),
                                 **form.cleaned_data)

@@ -19,10 +19,11 @@ from catalog.importing.records import Parsed, Problem
 from catalog.importing.sources import SourceFile, read_sources
 from catalog.models import CatalogImport, Membership, OrgEvent, Service, ServiceLink, Team
 from catalog.services import org_log
+from catalog.tags import tags_for
 
 PREVIEW_LIFETIME = dt.timedelta(hours=1)
 # Plan values that are not columns of the row itself.
-NOT_FIELDS = ("team", "links_add", "links_set", "links_relabel")
+NOT_FIELDS = ("team", "links_add", "links_set", "links_relabel", "tags")
 
 
 class ImportRefused(Exception):
@@ -126,6 +127,8 @@ def _apply(plan: Plan, *, by) -> list[dict]:
         for url, label in change.values.get("links_relabel", {}).items():
             ServiceLink.objects.filter(service=service, url=url, kind=ServiceLink.Kind.OTHER
                                        ).update(label=label)
+        if "tags" in change.values:
+            service.tags.set(tags_for(change.values["tags"]))
         if change.action != Action.UNCHANGED:
             _log(change, by=by, service=service)
 

@@ -26,6 +26,7 @@ from catalog.importing.records import (
     TeamRecord,
 )
 from catalog.models import ServiceLink
+from catalog.tags import normalise_tag
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Backstage's rule for metadata.name: alphanumerics separated by single - _ or .
@@ -205,6 +206,19 @@ def _tier(doc: _Doc) -> int | None:
     return None
 
 
+def _tags(doc: _Doc) -> list[str] | None:
+    """metadata.tags, normalised; None when the descriptor has no tags list at all."""
+    if doc.get("metadata", "tags") is None:
+        return None
+    tags: dict[str, None] = {}
+    for text in doc.strings("metadata", "tags"):
+        try:
+            tags.setdefault(normalise_tag(text))
+        except ValidationError as exc:
+            doc.problem(("metadata", "tags"), exc.messages[0])
+    return list(tags)
+
+
 def _links(doc: _Doc) -> list[tuple[str, str, str]]:
     """(kind, label, url) per link: at most one of each kind but "other", http(s) only."""
     links: list[tuple[str, str, str]] = []
@@ -315,7 +329,7 @@ def _read_service(doc: _Doc, key: str, name: str, out: Parsed) -> None:
         name=doc.text("metadata", "title", max_length=120) or name,
         description=doc.text("metadata", "description"),
         lifecycle=doc.text("spec", "lifecycle", max_length=40),
-        tier=_tier(doc), oncall_contact=_oncall(doc), links=_links(doc),
+        tier=_tier(doc), oncall_contact=_oncall(doc), links=_links(doc), tags=_tags(doc),
     )
     if doc.ok:
         out.services.append(service)

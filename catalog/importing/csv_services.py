@@ -1,8 +1,8 @@
 """Read a CSV of services, for organisations without a Backstage catalog.
 
 Columns (header row required, any order): slug, name, team (required); tier, description,
-repository, runbook, dashboard, oncall (optional). An empty cell means "the file does not say":
-an existing service keeps its value.
+repository, runbook, dashboard, oncall, tags (optional; tags comma-separated in the cell). An empty
+cell means "the file does not say": an existing service keeps its value.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from catalog.importing.records import Owner, Parsed, Problem, ServiceRecord
+from catalog.tags import parse_tags
 
 REQUIRED = ("slug", "name", "team")
-OPTIONAL = ("tier", "description", "repository", "runbook", "dashboard", "oncall")
+OPTIONAL = ("tier", "description", "repository", "runbook", "dashboard", "oncall", "tags")
 LINK_COLUMNS = ("repository", "runbook", "dashboard")  # each the service link of that kind
 LIMITS = {"slug": 60, "name": 120, "team": 120, "description": 5000, "oncall": 200}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -48,6 +49,12 @@ def _row(cells: dict, line: int, source: str, out: Parsed) -> None:
             problems.append(f"{column} is not an http(s) address: {url!r}")
             continue
         links.append((column, column.capitalize(), url[:500]))
+    tags = None
+    if cells.get("tags"):
+        try:
+            tags = parse_tags(cells["tags"])
+        except ValidationError as exc:
+            problems += exc.messages
     if problems:
         out.problems += [Problem(source, line, message) for message in problems]
         return
@@ -59,6 +66,7 @@ def _row(cells: dict, line: int, source: str, out: Parsed) -> None:
         tier=int(tier) if tier else None,
         oncall_contact=cells.get("oncall") or None,
         links=links,
+        tags=tags,
     ))
 
 

@@ -237,6 +237,10 @@ class _Planner:
         links: dict = {}
         for link in ServiceLink.objects.all().only("service_id", "kind", "label", "url"):
             links.setdefault(link.service_id, []).append((link.kind, link.label, link.url))
+        tags: dict = {}
+        for service_id, tag in (Service.tags.through.objects.order_by("servicetag__slug")
+                                .values_list("service_id", "servicetag__slug")):
+            tags.setdefault(service_id, []).append(tag)
         new_without_tier = 0
         for record in records:
             owner = record.owner
@@ -264,11 +268,13 @@ class _Planner:
                 change.summary = " · ".join(filter(None, [
                     f"tier {wanted['tier']}" + ("" if record.tier else " (default)"),
                     f"team {self.team_name(ref)}", record.lifecycle,
-                    f"{len(record.links)} link(s)" if record.links else ""]))
+                    f"{len(record.links)} link(s)" if record.links else "",
+                    f"tags {', '.join(record.tags)}" if record.tags else ""]))
             if row is not None and row.team_id != self.team_pk(ref):
                 change.diff["team"] = [row.team.name, owner.text]
             self.plan_links(change, links.get(row.pk, []) if row is not None else [],
                             record.links)
+            self.plan_tags(change, tags.get(row.pk, []) if row is not None else [], record.tags)
             if change.diff and change.action == Action.UNCHANGED:
                 change.action = Action.UPDATE
         if new_without_tier:
@@ -304,6 +310,15 @@ class _Planner:
         for name, value in (("links_add", add), ("links_set", set_), ("links_relabel", relabel)):
             if value:
                 change.values[name] = value
+
+    @staticmethod
+    def plan_tags(change: Change, current: list[str], wanted: list[str] | None) -> None:
+        """The source's tags replace the service's when the source lists any (even none)."""
+        if wanted is None or sorted(set(wanted)) == current:
+            return
+        change.values["tags"] = sorted(set(wanted))
+        if change.pk:
+            change.diff["tags"] = [", ".join(current), ", ".join(sorted(set(wanted)))]
 
     def memberships_(self, people: dict) -> None:
         wanted: dict = {}  # (team ref, username) -> (record, label)

@@ -77,6 +77,7 @@ class ServiceRecord:
     lifecycle: str | None = None
     oncall_contact: str | None = None
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, label, url)
+    tags: list[str] | None = None  # normalised (catalog.tags); None: the source does not say
 
 
 @dataclass

@@ -59,11 +59,11 @@ def test_csv_reports_services_gone_from_the_file(teams):
 
 @pytest.mark.parametrize("text, messages", [
     ("slug,name\nx,X\n", ["s.csv:1: the header row must name the columns slug, name, team, "
-                          "tier, description, repository, runbook, dashboard, oncall; "
-                          "missing: team"]),
+                          "tier, description, repository, runbook, dashboard, oncall, "
+                          "tags; missing: team"]),
     ("slug,name,team,owner\n", ["s.csv:1: the header row must name the columns slug, name, "
                                 "team, tier, description, repository, runbook, dashboard, "
-                                "oncall; unknown: owner"]),
+                                "oncall, tags; unknown: owner"]),
     (HEADER + "ok,OK,payments,,,,,,\nbad,Bad,payments,5,,,,,\n",
      ["s.csv:3: tier '5' is not 1, 2 or 3"]),
     (HEADER + "\nBad Slug,Bad,payments,,,,,,\n",
