@@ -20,6 +20,12 @@ BEAT_SCHEDULE = {
         "task": "orr.tasks.send_readiness_reminders_task",
         "schedule": crontab(hour=7, minute=10),
     },
+    # manage.py send_campaign_reminders. Teams whose campaign ORR is not approved: once 7
+    # working days before the target date, once when it is delayed; none at the weekend.
+    "campaign-reminders": {
+        "task": "orr.tasks.send_campaign_reminders_task",
+        "schedule": crontab(hour=7, minute=20),
+    },
     # manage.py produce_weekly_report. Last week's ops-review report, produced and mailed to
     # the ops leads once per week however often this fires; the dispatcher adds a random delay
     # of up to REPORT_JITTER_SECONDS.

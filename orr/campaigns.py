@@ -1,9 +1,10 @@
 """Re-review campaigns: "every tier-1 service re-reviews before the peak season".
 
-An ops lead names the campaign, writes a brief, picks the scope (tiers, teams, or services whose
-readiness lapses before a day) and the start and target dates. Every service in scope gets a due
-ORR: a draft started for it, or left awaiting its team's start. The campaign page shows each
-service's state, a burn-up chart of started / submitted / approved, and exports as CSV.
+An ops lead names the campaign, writes a brief, picks the scope (tiers, teams, tags, or services
+whose readiness lapses before a day; each one given narrows it) and the start and target dates.
+Every service in scope gets a due ORR: a draft started for it, or left awaiting its team's
+start. The campaign page shows each service's state, a burn-up chart of started / submitted /
+approved, and exports as CSV.
 """
 
 from __future__ import annotations
@@ -35,12 +36,15 @@ STATES = {
 STARTED_VERBS = (Verb.ANSWER_SAVED, Verb.ANSWER_CONFIRMED, Verb.EVIDENCE_ADDED, Verb.SUBMITTED)
 
 
-def scope(*, tiers, teams, lapses_before: dt.date | None) -> list[Service]:
+def scope(*, tiers, teams, lapses_before: dt.date | None, tags=()) -> list[Service]:
     services = Service.objects.active().select_related("team").order_by("team__name", "name")
     if tiers:
         services = services.filter(tier__in=tiers)
     if teams:
         services = services.filter(team__in=teams)
+    if tags:
+        # Any of the tags; distinct, as a service with two of them joins twice.
+        services = services.filter(tags__in=tags).distinct()
     services = list(services)
     if lapses_before:
         limit = timezone.make_aware(dt.datetime.combine(lapses_before, dt.time.min))
@@ -53,10 +57,10 @@ def scope(*, tiers, teams, lapses_before: dt.date | None) -> list[Service]:
 
 @transaction.atomic
 def campaign_launch(*, by, name: str, brief: str, tiers, teams, lapses_before, starts_on,
-                    target_on, start_drafts: bool) -> Campaign:
+                    target_on, start_drafts: bool, tags=()) -> Campaign:
     if target_on < starts_on:
         raise ValidationError("The target date must not be before the start date.")
-    services = scope(tiers=tiers, teams=teams, lapses_before=lapses_before)
+    services = scope(tiers=tiers, teams=teams, lapses_before=lapses_before, tags=tags)
     if not services:
         raise ValidationError("No service in use matches this scope.")
     from orr.services import orr_start
@@ -65,6 +69,7 @@ def campaign_launch(*, by, name: str, brief: str, tiers, teams, lapses_before, s
         name=name, brief=brief, tiers=list(tiers), lapses_before=lapses_before,
         starts_on=starts_on, target_on=target_on, start_drafts=start_drafts, created_by=by)
     campaign.teams.set(teams)
+    campaign.tags.set(tags)
     open_reviews = {
         r.service_id: r for r in ReadinessReview.objects.alive().open()
         .filter(service__in=services)

@@ -205,6 +205,8 @@ class Campaign(models.Model):
     tiers = models.JSONField(default=list, blank=True, help_text="Tiers in scope; none: all.")
     teams = models.ManyToManyField("catalog.Team", blank=True, related_name="+",
                                    help_text="Teams in scope; none: all.")
+    tags = models.ManyToManyField("catalog.ServiceTag", blank=True, related_name="+",
+                                  help_text="Services with any of these tags; none: all.")
     lapses_before = models.DateField(
         null=True, blank=True, help_text="Only services whose readiness lapses before this day.")
     starts_on = models.DateField()
@@ -237,3 +239,30 @@ class CampaignService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} / service {self.service_id}"
+
+
+class CampaignReminder(models.Model):
+    """A reminder sent to a member of a service's team about its campaign ORR: one row per
+    campaign entry, kind and recipient. Inserted before sending, so its unique constraint is
+    the claim: a second run, a retry or a concurrent worker sends nothing again."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Due soon"
+        DELAYED = "delayed", "Delayed"
+
+    entry = models.ForeignKey(CampaignService, on_delete=models.CASCADE,
+                              related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "kind", "recipient"],
+                                    name="unique_campaign_reminder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry}: {self.kind} to {self.recipient_id}"

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from catalog.models import Service, Team
+from catalog.models import Service, ServiceTag, Team
 from orr import campaigns
 from orr.models import Campaign
 from reviews.permissions import can_manage_org
@@ -25,6 +25,9 @@ class CampaignForm(forms.Form):
                                            help_text="None ticked: every tier.")
     teams = forms.ModelMultipleChoiceField(queryset=Team.objects.order_by("name"),
                                            required=False, help_text="None chosen: every team.")
+    tags = forms.ModelMultipleChoiceField(
+        queryset=ServiceTag.objects.order_by("slug"), required=False,
+        help_text="Services with any of the chosen tags; none chosen: every service.")
     lapses_before = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                     label="Only services whose readiness lapses before")
     starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -56,7 +59,7 @@ def campaign_list(request):
 def _campaign(request, pk):
     if not can_manage_org(request.user):
         raise PermissionDenied("Campaigns are run by the ops leads.")
-    return get_object_or_404(Campaign.objects.prefetch_related("teams"), pk=pk)
+    return get_object_or_404(Campaign.objects.prefetch_related("teams", "tags"), pk=pk)
 
 
 def campaign_detail(request, pk):

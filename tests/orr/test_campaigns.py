@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from catalog.models import Service
+from catalog import services as catalog_services
+from catalog.models import Service, ServiceTag
 from notifications.models import Notification
 from orr import campaigns
 from orr.models import CampaignService
@@ -85,6 +86,43 @@ def test_scope_by_lapse_date_and_bad_input(tier1, ops_lead, author):
     assert campaign.entries.count() == 3
 
 
+def test_scope_by_tags_is_any_of_them_within_the_other_rules(tier1, payments, platform,
+                                                            ops_lead, client):
+    checkout, wallet, _ledger = tier1
+    intranet = make_service(payments, name="Intranet", slug="intranet", tier=3)
+    gateway = make_service(platform, name="Gateway", slug="gateway", tier=1)
+    for service, tags in ((checkout, ["pci", "eu"]), (wallet, ["eu"]), (intranet, ["pci"]),
+                          (gateway, ["pci"])):
+        catalog_services.service_update(service=service, by=ops_lead, tags=tags)
+    pci, eu = ServiceTag.objects.get(slug="pci"), ServiceTag.objects.get(slug="eu")
+
+    campaign = launch(ops_lead, tags=[pci, eu], teams=[payments])
+    # Tier 1 and Payments and (pci or eu); checkout has both tags and is in once.
+    assert sorted(campaign.entries.values_list("service__slug", flat=True)) == [
+        "checkout-api", "wallet"]
+    assert set(campaign.tags.all()) == {pci, eu}
+    assert [s.slug for s in campaigns.scope(tiers=[], teams=[], lapses_before=None,
+                                            tags=[pci])] == ["checkout-api", "intranet",
+                                                             "gateway"]
+    client.force_login(ops_lead)
+    page = client.get(reverse("orr:campaign", args=[campaign.pk])).content.decode()
+    assert "tagged eu or pci" in page
+
+
+def test_launch_with_tags_from_the_page(client, tier1, ops_lead):
+    checkout = tier1[0]
+    catalog_services.service_update(service=checkout, by=ops_lead, tags=["pci"])
+    client.force_login(ops_lead)
+    form = client.get(reverse("orr:campaigns")).content.decode()
+    assert 'name="tags"' in form and ">pci<" in form
+    response = client.post(reverse("orr:campaigns"), {
+        "name": "PCI re-review", "starts_on": "2026-11-01", "target_on": "2026-12-01",
+        "tags": [ServiceTag.objects.get().pk], "start_drafts": "1"})
+    assert response.status_code == 302
+    campaign = campaigns.Campaign.objects.get()
+    assert list(campaign.entries.values_list("service__slug", flat=True)) == ["checkout-api"]
+
+
 def test_campaign_page_and_csv(client, tier1, ops_lead, author):
     campaign = launch(ops_lead)
     client.force_login(ops_lead)
@@ -114,9 +152,12 @@ def test_launch_from_the_page_keeps_input_on_error(client, tier1, ops_lead):
 @pytest.mark.parametrize("n", [10, 1000])
 def test_campaign_page_query_count_is_flat(client, questionnaires, payments, ops_lead, n,
                                            django_assert_max_num_queries):
-    Service.objects.bulk_create(Service(team=payments, name=f"S{i}", slug=f"s-{i}", tier=1)
-                                for i in range(n))
-    campaign = launch(ops_lead, start_drafts=False)
+    created = Service.objects.bulk_create(
+        Service(team=payments, name=f"S{i}", slug=f"s-{i}", tier=1) for i in range(n))
+    tags = ServiceTag.objects.bulk_create([ServiceTag(slug="pci"), ServiceTag(slug="eu")])
+    Service.tags.through.objects.bulk_create(
+        Service.tags.through(service_id=s.pk, servicetag_id=t.pk) for s in created for t in tags)
+    campaign = launch(ops_lead, start_drafts=False, tags=tags)
     client.force_login(ops_lead)
     url = reverse("orr:campaign", args=[campaign.pk])
     client.get(url)
