@@ -23,7 +23,7 @@ from notifications.services import notify
 from orr.models import Campaign, CampaignService, ReadinessReview
 from orr.readiness import readiness_for_services
 from reviews.events import Verb
-from reviews.models import Event, State
+from reviews.models import Event, State, states_at
 
 STATES = {
     "not_started": "Not started",
@@ -117,19 +117,34 @@ class Row:
         return STATES[self.state]
 
 
-def campaign_rows(campaign: Campaign, today: dt.date | None = None) -> list[Row]:
-    """Each service's state, in a fixed number of queries however many services."""
+def campaign_rows(campaign: Campaign, today: dt.date | None = None, *,
+                  at: dt.datetime | None = None) -> list[Row]:
+    """Each service's state on `today`, in a fixed number of queries however many services.
+
+    With `at`, each as it was just before that moment, replayed from the event log (the weekly
+    report of a past week): ORRs started, work done and decisions made later do not count.
+    """
     today = today or timezone.localdate()
     entries = list(campaign.entries.select_related("service__team", "review"))
     # A service left awaiting start counts the first ORR its team starts after the launch.
     later = {}
-    for review in (ReadinessReview.objects.alive()
-                   .filter(service_id__in=[e.service_id for e in entries if not e.review_id],
-                           created_at__gte=campaign.created_at)
-                   .order_by("service_id", "created_at")):
+    started_later = ReadinessReview.objects.alive().filter(
+        service_id__in=[e.service_id for e in entries if not e.review_id],
+        created_at__gte=campaign.created_at)
+    if at is not None:
+        started_later = started_later.filter(created_at__lt=at)
+    for review in started_later.order_by("service_id", "created_at"):
         later.setdefault(review.service_id, review)
     reviews = {e.pk: e.review or later.get(e.service_id) for e in entries}
-    firsts = _first_events([r.pk for r in reviews.values() if r])
+    if at is not None:
+        reviews = {pk: r if r and r.created_at < at else None for pk, r in reviews.items()}
+    ids = [r.pk for r in reviews.values() if r]
+    firsts = _first_events(ids, at)
+    if at is None:
+        states = {r.pk: (r.state, r.approved_at) for r in reviews.values() if r}
+    else:
+        states = {pk: (state, firsts.get(pk, {}).get(Verb.APPROVED_FINAL))
+                  for pk, state in states_at(ids, at).items()}
     rows = []
     for entry in entries:
         review = reviews[entry.pk]
@@ -137,6 +152,7 @@ def campaign_rows(campaign: Campaign, today: dt.date | None = None) -> list[Row]
         state = "not_started"
         if review is not None:
             events = firsts.get(review.pk, {})
+            review_state, approved_at = states.get(review.pk, (State.DRAFT, None))
             started = min((events[v] for v in STARTED_VERBS if v in events), default=None)
             # A draft the campaign started is not started until someone works on it; an ORR
             # the team started itself is started when it was created.
@@ -145,10 +161,10 @@ def campaign_rows(campaign: Campaign, today: dt.date | None = None) -> list[Row]
             if not by_campaign:
                 started = started or review.created_at
             submitted = events.get(Verb.SUBMITTED)
-            approved = review.approved_at if review.state == State.APPROVED else None
-            if review.state == State.APPROVED:
+            approved = approved_at if review_state == State.APPROVED else None
+            if review_state == State.APPROVED:
                 state = "approved"
-            elif review.state == State.IN_REVIEW:
+            elif review_state == State.IN_REVIEW:
                 state = "in_review"
             elif started:
                 state = "in_progress"
@@ -158,11 +174,16 @@ def campaign_rows(campaign: Campaign, today: dt.date | None = None) -> list[Row]
     return rows
 
 
-def _first_events(review_ids: list[int]) -> dict[int, dict[str, dt.datetime]]:
+def _first_events(review_ids: list[int], at: dt.datetime | None = None
+                  ) -> dict[int, dict[str, dt.datetime]]:
+    """The first time of each verb that counts for the campaign, per review (before `at`)."""
+    events = Event.objects.filter(document_id__in=review_ids,
+                                  verb__in=[*STARTED_VERBS, Verb.APPROVED_FINAL])
+    if at is not None:
+        events = events.filter(at__lt=at)
     result: dict[int, dict[str, dt.datetime]] = {}
     for document_id, verb, first in (
-        Event.objects.filter(document_id__in=review_ids, verb__in=STARTED_VERBS)
-        .values_list("document_id", "verb").annotate(first=Min("at")).order_by()
+        events.values_list("document_id", "verb").annotate(first=Min("at")).order_by()
     ):
         result.setdefault(document_id, {})[verb] = first
     return result

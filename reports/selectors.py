@@ -25,8 +25,7 @@ from postmortems.models import ContributingFactor, Postmortem, TimelineEvent
 from postmortems.services import timeline_metrics
 from reports.tables import Table
 from reports.weeks import Week, zone
-from reviews.events import Verb
-from reviews.models import Event, State
+from reviews.models import State, states_at
 from reviews.visibility import details_public, details_public_q
 
 TREND_WEEKS = 8
@@ -34,12 +33,6 @@ EXPIRY_HORIZON_DAYS = 30
 OLDEST_OVERDUE = 10
 TOP_TAGS = 15
 
-# The event-log verbs that move a document to a state (reviews.services writes them).
-STATE_OF_VERB = {
-    Verb.SUBMITTED: State.IN_REVIEW,
-    Verb.REQUEST_CHANGES: State.CHANGES_REQUESTED,
-    Verb.APPROVED_FINAL: State.APPROVED,
-}
 CATEGORIES = ContributingFactor.Category
 
 
@@ -132,7 +125,8 @@ def _campaign_table(week: Week) -> Table | None:
         starts_on__lte=last_day, target_on__gte=last_day - dt.timedelta(days=28))
     rows = []
     for campaign in running:  # a handful at a time: each costs a fixed number of queries
-        found = campaigns.counts(campaigns.campaign_rows(campaign, today=last_day))
+        found = campaigns.counts(campaigns.campaign_rows(campaign, today=last_day,
+                                                         at=week.end_at))
         rows.append([campaign.name, campaign.target_on.isoformat(), sum(found.values()),
                      *found.values()])
     if not rows:
@@ -140,7 +134,8 @@ def _campaign_table(week: Week) -> Table | None:
     return Table(
         "campaigns", "Re-review campaigns",
         ["Campaign", "Target", "Services", *campaigns.STATES.values()], rows,
-        note="Each service's state now; delayed: not approved by the target date.",
+        note="Each service's state at the end of the week; delayed: not approved by the "
+             "target date.",
     )
 
 
@@ -183,7 +178,7 @@ def _coes(week: Week) -> CoeFigures:
         .filter(Q(approved_at__isnull=True) | Q(approved_at__gte=start))
         .order_by("created_at", "pk").values_list("pk", "created_at", "approved_at")
     )
-    states = _states_at([pk for pk, *_ in candidates], end)
+    states = states_at([pk for pk, *_ in candidates], end)
     counted = {}
     for pk, created_at, approved_at in candidates:
         opened = start <= created_at < end
@@ -210,14 +205,6 @@ def _coes(week: Week) -> CoeFigures:
             ttr=_minutes(metrics["resolve"]),
         ))
     return CoeFigures(rows)
-
-
-def _states_at(document_ids: list[int], moment: dt.datetime) -> dict[int, str]:
-    """Each document's workflow state at `moment`, replayed from the append-only event log."""
-    events = Event.objects.filter(
-        document_id__in=document_ids, verb__in=list(STATE_OF_VERB), at__lt=moment
-    ).order_by("at", "pk").values_list("document_id", "verb")
-    return {document_id: STATE_OF_VERB[verb] for document_id, verb in events}
 
 
 def _coe_table(coes: CoeFigures) -> Table:

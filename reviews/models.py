@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.conf import settings
@@ -702,6 +703,23 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The event log is append-only.")
+
+
+# The event-log verbs that move a document to a state (reviews.services writes them).
+STATE_OF_VERB = {
+    Verb.SUBMITTED: State.IN_REVIEW,
+    Verb.REQUEST_CHANGES: State.CHANGES_REQUESTED,
+    Verb.APPROVED_FINAL: State.APPROVED,
+}
+
+
+def states_at(document_ids: list[int], moment: dt.datetime) -> dict[int, str]:
+    """Each document's workflow state just before `moment`, replayed from the append-only event
+    log; a document absent from the answer was a draft then (or did not exist yet)."""
+    events = Event.objects.filter(
+        document_id__in=document_ids, verb__in=list(STATE_OF_VERB), at__lt=moment
+    ).order_by("at", "pk").values_list("document_id", "verb")
+    return {document_id: STATE_OF_VERB[verb] for document_id, verb in events}
 
 
 class AnswerFlag(models.Model):

@@ -13,6 +13,7 @@ from orr import campaigns
 from orr.models import CampaignService
 from orr.services import orr_start
 from reviews.services import (
+    answer_save,
     document_assign_reviewer,
     document_decide,
     document_submit,
@@ -177,3 +178,48 @@ def test_weekly_report_has_a_campaign_section(tier1, ops_lead):
     assert data.campaigns.columns[3:] == ["Not started", "In progress", "In review", "Approved",
                                           "Delayed"]
     assert data.table("campaigns") is data.campaigns
+
+
+def test_weekly_report_counts_each_campaign_as_it_stood_at_the_end_of_that_week(
+        tier1, author, reviewer, ops_lead):
+    import time_machine
+    from django.utils import timezone
+
+    from reports.selectors import weekly_report
+    from reports.weeks import Week
+
+    def at(day):
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+    monday = dt.date(2026, 11, 2)
+    with time_machine.travel(at(monday), tick=False):
+        campaign = launch(ops_lead, starts_on=monday, target_on=dt.date(2026, 11, 20))
+    checkout_review = campaign.entries.get(service__slug="checkout-api").review
+    with time_machine.travel(at(dt.date(2026, 11, 4)), tick=False):
+        answer_everything(checkout_review, author)
+        document_assign_reviewer(document=checkout_review, reviewer=reviewer, by=author)
+        document_submit(document=checkout_review, by=author)
+    with time_machine.travel(at(dt.date(2026, 11, 10)), tick=False):  # the week after
+        document_decide(document=checkout_review, reviewer=reviewer, verdict="approve",
+                        reason="ok")
+        wallet_answer = campaign.entries.get(service__slug="wallet").review.answers.first()
+        answer_save(answer=wallet_answer, by=author, base_revision=wallet_answer.revision,
+                    text="Started.")
+
+    def counts(day):
+        row = weekly_report(Week.containing(day)).campaigns.rows[0]
+        return dict(zip(campaigns.STATES, row[3:], strict=True))
+
+    # The approval of 10 November does not count in the week of 2 November.
+    assert counts(monday) == {"not_started": 2, "in_progress": 0, "in_review": 1,
+                              "approved": 0, "delayed": 0}
+    assert counts(dt.date(2026, 11, 9)) == {"not_started": 1, "in_progress": 1,
+                                            "in_review": 0, "approved": 1, "delayed": 0}
+    assert counts(dt.date(2026, 11, 23)) == {"not_started": 0, "in_progress": 0,
+                                             "in_review": 0, "approved": 1, "delayed": 2}
+    # Before the launch the drafts it started did not exist yet.
+    rows = campaigns.campaign_rows(campaign, monday, at=at(monday) - dt.timedelta(hours=1))
+    assert {r.state for r in rows} == {"not_started"} and not any(r.review for r in rows)
+    now = {r.entry.service.slug: r.state for r in campaigns.campaign_rows(campaign,
+                                                                          dt.date(2026, 11, 10))}
+    assert now["checkout-api"] == "approved"
