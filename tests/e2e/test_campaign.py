@@ -1,4 +1,4 @@
-"""A re-review campaign for the tier-1 services in a real browser, with one service delayed."""
+"""A re-review campaign for the tier-1 PCI services in a real browser, with one service delayed."""
 
 import datetime as dt
 
@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from catalog.services import service_update
 from orr.models import Campaign
 from reviews.services import document_assign_reviewer, document_decide, document_submit
 from tests.conftest import answer_everything, make_service
@@ -17,8 +18,11 @@ pytestmark = pytest.mark.usefixtures("transactional_db")
 
 def test_tier1_campaign_with_one_service_delayed(page, live_server, questionnaires, checkout,
                                                  payments, author, reviewer, ops_lead):
-    make_service(payments, name="Wallet", slug="wallet", tier=1)
-    make_service(payments, name="Intranet", slug="intranet", tier=3)
+    wallet = make_service(payments, name="Wallet", slug="wallet", tier=1)
+    intranet = make_service(payments, name="Intranet", slug="intranet", tier=3)
+    make_service(payments, name="Ledger", slug="ledger", tier=1)  # tier 1, but no pci tag
+    for service, tags in ((checkout, ["pci"]), (wallet, ["pci", "eu"]), (intranet, ["pci"])):
+        service_update(service=service, by=ops_lead, tags=tags)
     today = timezone.localdate()
 
     login(page, live_server, "opslead", "pw")
@@ -26,6 +30,8 @@ def test_tier1_campaign_with_one_service_delayed(page, live_server, questionnair
     page.fill("input[name=name]", "Peak season re-review")
     page.fill("textarea[name=brief]", "Every **tier-1** service re-reviews before the peak.")
     page.get_by_label("Tier 1 (critical)").check()
+    page.select_option("select[name=tags]", label="pci")
+    screenshot(page, "campaign-launch")
     page.fill("input[name=starts_on]", (today - dt.timedelta(days=40)).isoformat())
     page.fill("input[name=target_on]", (today - dt.timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Launch").click()
@@ -45,6 +51,11 @@ def test_tier1_campaign_with_one_service_delayed(page, live_server, questionnair
     expect(page.locator("#campaign-services tbody tr")).to_have_count(2)
     expect(page.locator("#burnup polyline[data-series=approved]")).to_have_count(1)
     expect(page.locator("strong", has_text="tier-1")).to_be_visible()
+    expect(page.locator(".page-header .meta")).to_contain_text("tagged pci")
     screenshot(page, "campaign")
     csv = page.request.get(f"{live_server.url}/orr/campaigns/{campaign.pk}/csv/").text()
     assert "Wallet,Payments,1,Delayed" in csv
+
+    page.goto(f"{live_server.url}/services/wallet/")
+    expect(page.locator("#service-tags")).to_contain_text("eu")
+    screenshot(page, "service-tags")

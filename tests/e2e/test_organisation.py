@@ -81,9 +81,11 @@ def test_an_ops_lead_sets_up_a_team_a_service_and_a_pipeline_token(page, live_se
     expect(page.get_by_label("Owning team")).to_have_value(str(payments.pk))
     page.get_by_label("Repository link").fill("https://git.example.com/checkout")
     page.get_by_label("Runbook link").fill("https://wiki.example.com/checkout")
+    page.get_by_label("Tags").fill("PCI, customer facing")
     screenshot(page, "org-service-form")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Checkout API")).to_be_visible()
+    expect(page.locator("#service-tags li")).to_have_text(["customer-facing", "pci"])
     expect(page.get_by_role("link", name="Runbook")).to_have_attribute(
         "href", "https://wiki.example.com/checkout")
 
