@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from catalog.models import Membership, Service, ServiceLink, Team, ops_leads_group
+from catalog.tags import tags_for
 from orr import services as orr_services
 from orr.models import ReadinessReview
 from postmortems import services as pm
@@ -36,6 +37,14 @@ SERVICES = [
     ("search-api", "Search API", "search", 2, "#search-oncall"),
     ("indexer", "Search Indexer", "search", 3, "#search-oncall"),
 ]
+# Service tags, for a campaign scoped by tag ("every pci service").
+SERVICE_TAGS = {
+    "checkout-api": ["pci", "customer-facing"],
+    "ledger": ["pci"],
+    "payment-gateway": ["pci", "customer-facing"],
+    "login": ["customer-facing"],
+    "search-api": ["customer-facing"],
+}
 # username, full name, team, role
 PEOPLE = [
     ("ana", "Ana Silva", "payments", Membership.Role.MEMBER),
@@ -114,6 +123,7 @@ class Command(BaseCommand):
                 ServiceLink.objects.create(service=services[slug], kind=ServiceLink.Kind.RUNBOOK,
                                            label="Runbook",
                                            url=f"https://wiki.example.com/runbooks/{slug}")
+                services[slug].tags.set(tags_for(SERVICE_TAGS.get(slug, [])))
         users = {name: self._user(name, full) for name, full, _, _ in PEOPLE}
         for name, _, team, role in PEOPLE:
             Membership.objects.get_or_create(user=users[name], team=teams[team],
