@@ -96,6 +96,6 @@ def test_the_daily_task_the_command_and_the_schedule(
         questionnaires, payments, checkout, author, ops_lead):
     _campaign(ops_lead, payments)
     assert BEAT_SCHEDULE["campaign-reminders"]["task"] == tasks.send_campaign_reminders_task.name
-    assert tasks.send_campaign_reminders_task.delay("2026-11-11").get() == 2
+    assert tasks.send_campaign_reminders_task.apply(args=["2026-11-11"]).get() == 2
     call_command("send_campaign_reminders", "--date", "2026-11-11")
     assert CampaignReminder.objects.count() == 2
