@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "opsreview.security.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag from the answer's content; a client that has it gets 304 without the body (the
+    # readiness API polled by deploy pipelines; pages without forms).
+    "django.middleware.http.ConditionalGetMiddleware",
     # Outside everything else: after any write a request made, remembered pages are forgotten.
     "opsreview.pagecache.ForgetOnWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

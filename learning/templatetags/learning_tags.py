@@ -15,7 +15,8 @@ register = template.Library()
 
 @register.inclusion_tag("learning/_similar.html", takes_context=True)
 def similar_factors(context, postmortem):
-    matches = similar_for_postmortem(postmortem, context["request"].user)
+    # The three closest per factor: more reads as a wall of text, and costs the page.
+    matches = similar_for_postmortem(postmortem, context["request"].user, limit=3)
     by_factor = defaultdict(list)
     for m in matches:
         by_factor[m.factor.pk].append(m)

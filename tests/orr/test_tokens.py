@@ -174,3 +174,15 @@ def test_issue_token_refuses_an_unknown_team(db):
 def test_issue_token_without_expiry(db):
     token, _ = token_issue(by=None, name="forever", expires_at=None, scopes=["read"])
     assert token.is_live and token.expires_at is None
+
+
+def test_an_unchanged_readiness_answer_is_not_sent_again(client, page_cache, checkout,
+                                                         search_service):
+    _, raw = ApiToken.issue(name="release train")
+    first = ask(client, raw)
+    assert first.status_code == 200 and first["ETag"]
+    again = ask(client, raw, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    # Another answer has another tag: it is sent in full.
+    other = ask(client, raw, "search-api", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert other.status_code == 200 and other.json()["service"] == "search-api"
