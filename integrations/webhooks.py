@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from integrations import signals
 from integrations.models import Delivery, DeliveryAttempt, Subscription
-from notifications.services import notify
 
 TIMEOUT_SECONDS = 10
 
@@ -160,10 +160,8 @@ def subscription_pause_if_failing(*, subscription: Subscription, now=None) -> bo
             failing_since__lte=now - dt.timedelta(days=days),
         ).update(paused_at=now)
         if paused:
-            notify(user=subscription.created_by, verb="webhook_paused",
-                   url=f"/integrations/{subscription.team.slug}/",
-                   message=f"Webhook to {subscription.url[:200]} paused: its deliveries have "
-                           f"failed for {days} days. Fix the receiver and resume it.")
+            signals.webhook_paused.send(sender=Subscription, subscription=subscription,
+                                        days=days)
     return bool(paused)
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from notifications.models import EmailOptOut, Notification
 from opsreview import queue
 from opsreview.links import site_url
+from reviews.visibility import visible_documents
 
 # The kinds a user can switch e-mail off for, with the label of the settings page.
 KINDS = {
@@ -37,9 +38,10 @@ def notify(*, user, verb: str, message: str, url: str = "", actor=None) -> Notif
 
 
 # --- what the reader may no longer see ------------------------------------------------------
-# A notification is about a document or an action item; whether its reader may still see that
-# is decided by the apps that own them (registered from their AppConfig.ready: notifications
-# sits below them and knows none of their rules). Each check returns the pks to hide.
+# A notification is about a document or an action item; whether its reader may still see it is
+# the rule of reviews.visibility. Documents are checked here (notifications sits above reviews);
+# an app above notifications registers a check for its own rows from its AppConfig.ready (actions
+# for action items). Each check returns the pks to hide.
 NO_LONGER_VISIBLE = "About something you no longer have access to."
 _VISIBILITY_CHECKS: list[Callable[[list[Notification], object], set[int]]] = []
 
@@ -52,7 +54,7 @@ def register_visibility_check(check: Callable[[list[Notification], object], set[
 def redact_unseen(notifications: list[Notification], user) -> list[Notification]:
     """Notifications about what `user` may no longer see (they left its team, it became
     restricted) keep neither their text nor their link, when read."""
-    hidden: set[int] = set()
+    hidden = notifications_about_hidden_documents(notifications, user)
     for check in _VISIBILITY_CHECKS:
         hidden |= check(notifications, user)
     for n in notifications:
@@ -72,6 +74,18 @@ def target_of(notification: Notification) -> tuple[str, dict]:
     except Resolver404:
         return "", {}
     return match.view_name, match.kwargs
+
+
+def notifications_about_hidden_documents(notifications: list[Notification], user) -> set[int]:
+    """Those linking to a document (any URL with a document `code`) that `user` may no longer
+    see."""
+    codes = {n.pk: kwargs["code"] for n in notifications
+             if "code" in (kwargs := target_of(n)[1])}
+    if not codes:
+        return set()
+    seen = set(visible_documents(user).filter(code__in=set(codes.values()))
+               .values_list("code", flat=True))
+    return {pk for pk, code in codes.items() if code not in seen}
 
 
 def notification_email_send(notification: Notification) -> None:

@@ -10,8 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.events import EventType, emit
-from notifications.services import notify
-from reviews import gates
+from reviews import gates, signals
 from reviews.events import Verb
 from reviews.models import (
     EDITABLE_STATES,
@@ -71,9 +70,8 @@ def document_assign_reviewer(*, document: Document, reviewer, by) -> ReviewerAss
     if created:
         document.log(by, Verb.REVIEWER_ASSIGNED, f"{reviewer.get_username()} assigned as reviewer",
                      reviewer=reviewer.get_username())
-        notify(user=reviewer, verb="reviewer_assigned", actor=by,
-               url=document.get_absolute_url(),
-               message=f"{by.get_username()} asked you to review {document.code} {document.title}")
+        signals.reviewer_assigned.send(sender=Document, document=document, reviewer=reviewer,
+                                       by=by)
     return assignment
 
 
@@ -128,9 +126,8 @@ def document_decide(
     if flagged:
         decision.flagged_answers.set(flagged)
     document.log(reviewer, verdict, reason[:200], flagged=[a.question.key for a in flagged])
-    notify(user=document.author, verb="decision", actor=reviewer, url=document.get_absolute_url(),
-           message=f"{reviewer.get_username()}: {decision.get_verdict_display().lower()} on "
-                   f"{document.code} — {reason[:200]}")
+    signals.document_decided.send(sender=Document, document=document, decision=decision,
+                                  reviewer=reviewer)
     if verdict == Decision.Verdict.REQUEST_CHANGES:
         document.state = State.CHANGES_REQUESTED
         document.save(update_fields=["state", "updated_at"])

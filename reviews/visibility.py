@@ -177,16 +177,3 @@ def item_visible_q(user) -> Q:
     alive = Q(document__deleted_at__isnull=True)
     return Q(document__isnull=True) | (alive & (insider | outside | owner))
 
-
-def notifications_about_hidden_documents(notifications, user) -> set[int]:
-    """For notifications.services.register_visibility_check: those linking to a document
-    (any URL with a document `code`) that `user` may no longer see."""
-    from notifications.services import target_of
-
-    codes = {n.pk: kwargs["code"] for n in notifications
-             if "code" in (kwargs := target_of(n)[1])}
-    if not codes:
-        return set()
-    seen = set(visible_documents(user).filter(code__in=set(codes.values()))
-               .values_list("code", flat=True))
-    return {pk for pk, code in codes.items() if code not in seen}

@@ -33,15 +33,24 @@ def test_no_lower_layer_imports_a_higher_one():
 
 
 def test_the_contract_catches_an_upward_import(tmp_path):
-    """Not vacuous: a copy of the project where reviews imports orr breaks the contract."""
+    """Not vacuous: a copy of the project where reviews imports orr or notifications, or the
+    outbound webhooks (which reviews emits into) import notifications, breaks the contract."""
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     project = tmp_path / "project"
     for package in config["tool"]["importlinter"]["root_packages"]:
         shutil.copytree(REPO / package, project / package,
                         ignore=shutil.ignore_patterns("__pycache__", "migrations"))
     shutil.copy(REPO / "pyproject.toml", project / "pyproject.toml")
-    with (project / "reviews" / "forms.py").open("a", encoding="utf-8") as forms:
-        forms.write("\nfrom orr import models as upward  # noqa\n")
+    upward = {
+        "reviews/forms.py": "from orr import models as upward",
+        "reviews/selectors.py": "from notifications import services as upward",
+        "integrations/tasks.py": "from notifications.services import notify",
+    }
+    for path, line in upward.items():
+        with (project / path).open("a", encoding="utf-8") as module:
+            module.write(f"\n{line}  # noqa\n")
     result = _lint(project)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "reviews.forms -> orr.models" in result.stdout
+    assert "reviews.selectors -> notifications.services" in result.stdout
+    assert "integrations.tasks -> notifications.services" in result.stdout
