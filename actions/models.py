@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from opsreview.links import path_to
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -95,7 +96,7 @@ class ActionItem(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:detail", args=[self.pk])
+        return path_to("actions:detail", self.pk)
 
     def source(self) -> tuple[str, str] | None:
         """What the item came from, as (label, link), for the item's page and e-mails."""

@@ -3,8 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from opsreview.links import path_to
 
 OPS_LEADS_GROUP = "Ops leads"
 
@@ -35,7 +36,7 @@ class Team(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:team", args=[self.slug])
+        return path_to("catalog:team", self.slug)
 
 
 class Membership(models.Model):
@@ -123,7 +124,7 @@ class Service(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:service", args=[self.slug])
+        return path_to("catalog:service", self.slug)
 
     @property
     def is_retired(self) -> bool:

@@ -8,9 +8,12 @@ started on another port never sends people to the default one. Work done outside
 
 from __future__ import annotations
 
+import functools
+import re
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 _request_base: ContextVar[str | None] = ContextVar("request_base", default=None)
@@ -39,3 +42,40 @@ class RequestBaseMiddleware:
             return self.get_response(request)
         finally:
             _request_base.reset(token)
+
+
+# --- paths of many objects -------------------------------------------------------------------
+
+_MARK = 987_654_300  # digits, so every converter (int, str, slug) accepts it
+
+
+@functools.lru_cache(maxsize=512)
+def _pieces(name: str, arity: int, prefix: str) -> tuple[str, ...] | None:
+    """The path of `name` cut around its `arity` arguments, or None when it cannot be cut."""
+    marks = [str(_MARK + i) for i in range(arity)]
+    try:
+        path = reverse(name, args=marks)
+    except NoReverseMatch:  # a converter that takes no digits (a UUID): reversed per call
+        return None
+    pieces = []
+    for mark in marks:
+        if path.count(mark) != 1:
+            return None
+        head, path = path.split(mark)
+        pieces.append(head)
+    return (*pieces, path)
+
+
+def path_to(name: str, *args) -> str:
+    """reverse(name, args=args), the pattern reversed once per process and URL prefix instead
+    of once per call: a page of 50 rows with three links each reversed 150 times (~25 µs each).
+    For arguments a path holds as they are (ids, document codes, slugs); anything else is
+    reversed the usual way."""
+    pieces = _pieces(name, len(args), get_script_prefix())
+    values = [str(a) for a in args]
+    if pieces is None or not all(_PLAIN.fullmatch(v) for v in values):
+        return reverse(name, args=args)
+    return "".join(p + v for p, v in zip(pieces, values, strict=False)) + pieces[-1]
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_-]+")

@@ -1,10 +1,10 @@
 import datetime as dt
-from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -105,7 +105,8 @@ def _org_figures() -> dict:
     coes = Document.objects.alive().of_kind("coe")
     services = list(Service.objects.active().only("id", "tier"))
     expired = sum(r.status == "expired" for r in readiness_for_services(services).values())
-    overdue = Counter(ActionItem.objects.overdue().values_list("team__name", flat=True))
+    overdue = dict(ActionItem.objects.overdue().order_by().values("team__name")
+                   .annotate(n=Count("pk")).values_list("team__name", "n"))
     return {
         "week_start": week_start,
         "coes_opened": coes.filter(created_at__gte=since).count(),

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Max
-from django.urls import reverse
 from django.utils import timezone
 
+from opsreview.links import path_to
 from reviews.events import Verb
 
 
@@ -396,9 +396,7 @@ class Document(models.Model):
         return self.state in EDITABLE_STATES
 
     def get_absolute_url(self) -> str:
-        if self.kind == Kind.ORR:
-            return reverse("orr:detail", args=[self.code])
-        return reverse("postmortems:detail", args=[self.code])
+        return path_to("orr:detail" if self.kind == Kind.ORR else "postmortems:detail", self.code)
 
     def assign_code(self, prefix: str) -> None:
         self.code = f"{prefix}-{self.pk:04d}"
