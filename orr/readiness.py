@@ -29,9 +29,16 @@ class Readiness:
     # end of every accepted risk's last day. `expires_because` says which one it is.
     expires_at: dt.datetime | None = None
     review: Document | None = None
-    expires_because: str = ""
-    # True when an accepted risk, not the approval, is what lapses first.
-    expires_by_risk: bool = False
+    lapse: Lapse | None = None
+
+    @property
+    def expires_because(self) -> str:
+        return self.lapse.because if self.lapse else ""
+
+    @property
+    def expires_by_risk(self) -> bool:
+        """True when an accepted risk, not the approval, is what lapses first."""
+        return bool(self.lapse and self.lapse.risk)
 
     LABELS = {
         "ready": "Ready",
@@ -73,21 +80,27 @@ def risk_lapses_at(expires_on: dt.date) -> dt.datetime:
 @dataclass(frozen=True)
 class Lapse:
     at: dt.datetime
-    because: str
+    approved_at: dt.datetime
     risk: RiskExpiry | None = None
+
+    @property
+    def because(self) -> str:
+        """Why readiness lapses at `at` (worded on demand: lists of services need only `at`)."""
+        if self.risk is not None:
+            return (f"accepted risk on “{self.risk.question}” expires "
+                    f"{_day(self.risk.expires_on)}")
+        return (f"the approval of {_day(timezone.localtime(self.approved_at))} expires "
+                f"{_day(timezone.localtime(self.at))}")
 
 
 def ready_until(approved_at: dt.datetime, tier: int, risks: list[RiskExpiry]) -> Lapse:
     """When readiness from one approval lapses, and why: the earliest of the approval's expiry
     and every accepted risk's expiry."""
-    until = approval_expires_at(approved_at, tier)
-    lapse = Lapse(until, f"the approval of {_day(timezone.localtime(approved_at))} expires "
-                         f"{_day(timezone.localtime(until))}")
+    lapse = Lapse(approval_expires_at(approved_at, tier), approved_at)
     for risk in sorted(risks, key=lambda r: (r.expires_on, r.question)):
         lapses = risk_lapses_at(risk.expires_on)
         if lapses < lapse.at:
-            lapse = Lapse(lapses, f"accepted risk on “{risk.question}” expires "
-                                  f"{_day(risk.expires_on)}", risk)
+            lapse = Lapse(lapses, approved_at, risk)
     return lapse
 
 
@@ -149,7 +162,7 @@ def readiness_for_services(services: list[Service], *, at: dt.datetime | None = 
             status = "ready" if lapse.at > now else "expired"
             if status == "ready" or service.pk not in in_review:
                 result[service.pk] = Readiness(status, approved.approved_at, lapse.at, approved,
-                                               lapse.because, lapse.risk is not None)
+                                               lapse)
                 continue
         if service.pk in in_review:
             result[service.pk] = Readiness("in_review")
