@@ -32,6 +32,14 @@ STATES = {
     "approved": "Approved",
     "delayed": "Delayed",
 }
+# The badge colour of each state on the campaign page.
+BADGES = {
+    "not_started": "text-bg-secondary",
+    "in_progress": "text-bg-info",
+    "in_review": "text-bg-primary",
+    "approved": "text-bg-success",
+    "delayed": "text-bg-danger",
+}
 # What counts as work begun on a due ORR (a draft started by the campaign is not yet started).
 STARTED_VERBS = (Verb.ANSWER_SAVED, Verb.ANSWER_CONFIRMED, Verb.EVIDENCE_ADDED, Verb.SUBMITTED)
 
@@ -115,6 +123,10 @@ class Row:
     @property
     def label(self) -> str:
         return STATES[self.state]
+
+    @property
+    def badge(self) -> str:
+        return BADGES[self.state]
 
 
 def campaign_rows(campaign: Campaign, today: dt.date | None = None, *,

@@ -68,6 +68,10 @@ def test_states_including_delayed(tier1, ops_lead, author, reviewer):
     states = {r.entry.service.slug: r.state
               for r in campaigns.campaign_rows(campaign, after_target)}
     assert states == {"checkout-api": "approved", "wallet": "delayed", "ledger": "delayed"}
+    badges = {r.entry.service.slug: r.badge
+              for r in campaigns.campaign_rows(campaign, after_target)}
+    assert badges == {"checkout-api": "text-bg-success", "wallet": "text-bg-danger",
+                      "ledger": "text-bg-danger"}
     assert wallet_review.state == "draft"
     rows = campaigns.campaign_rows(campaign, TODAY)
     counts = campaigns.counts(rows)
@@ -129,6 +133,8 @@ def test_campaign_page_and_csv(client, tier1, ops_lead, author):
     client.force_login(ops_lead)
     page = client.get(reverse("orr:campaign", args=[campaign.pk])).content.decode()
     assert "<svg" in page and 'data-series="approved"' in page and "Peak season" in page
+    assert 'class="badge campaign-not_started text-bg-secondary">Not started</span>' in page
+    assert "· scope: tier 1 </div>" in " ".join(page.split())
     body = client.get(reverse("orr:campaign_csv", args=[campaign.pk])).content.decode()
     lines = body.strip().splitlines()
     assert lines[0] == "Service,Team,Tier,State,ORR,Started,Submitted,Approved"
