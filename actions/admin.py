@@ -1,10 +1,21 @@
+from django import forms
 from django.contrib import admin
 
+from actions.forms import TitleRule
 from actions.models import ActionItem
+
+
+class ActionItemAdminForm(TitleRule, forms.ModelForm):
+    """An edit in the admin keeps the title rule of every other way in."""
+
+    class Meta:
+        model = ActionItem
+        fields = ["title"]  # the admin adds the others it shows
 
 
 @admin.register(ActionItem)
 class ActionItemAdmin(admin.ModelAdmin):
+    form = ActionItemAdminForm
     list_display = ("title", "owner", "team", "priority", "status", "due_date", "document")
     list_filter = ("status", "priority", "team")
     list_select_related = ("owner", "team", "document")

@@ -5,11 +5,22 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from actions.models import ActionItem
-from actions.services import default_due_date
-from wording import has_blocking, lint
+from actions.services import default_due_date, vague_title_problem
 
 
-class ActionItemForm(forms.ModelForm):
+class TitleRule:
+    """For a form of action items: the services refuse a vague title too (check_action_title);
+    here it is shown beside the field with the rest of the form's errors."""
+
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        problem = vague_title_problem(title)
+        if problem:
+            raise forms.ValidationError(problem)
+        return title
+
+
+class ActionItemForm(TitleRule, forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ["title", "owner", "priority", "due_date", "backlog_url", "description"]
@@ -32,13 +43,6 @@ class ActionItemForm(forms.ModelForm):
             owners = owners.filter(memberships__team=team)
         self.fields["owner"].queryset = owners
 
-    def clean_title(self):
-        title = self.cleaned_data["title"]
-        problem = vague_title_problem(title)
-        if problem:
-            raise forms.ValidationError(problem)
-        return title
-
     def clean(self):
         data = super().clean()
         if not data.get("due_date") and data.get("priority"):
@@ -48,11 +52,3 @@ class ActionItemForm(forms.ModelForm):
             self.add_error("due_date", "The due date is in the past.")
         return data
 
-
-def vague_title_problem(title: str) -> str | None:
-    """The blame/vague-action wording check, applied to action item titles."""
-    findings = lint(title, field="action")
-    if has_blocking(findings):
-        f = next(f for f in findings if f.severity == "block")
-        return f"{f.message} Try: {f.suggestion}"
-    return None

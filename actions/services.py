@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,12 +16,44 @@ from reviews.events import Verb
 from reviews.models import Document
 from reviews.services import document_assign_reviewer, document_unassign_reviewer
 from reviews.visibility import visible_documents
+from wording import has_blocking, lint
 
 
 def default_due_date(priority: str, today: dt.date | None = None) -> dt.date:
     """Due date by priority (weeks from today), moved off the weekend."""
     weeks = settings.ACTION_DUE_WEEKS.get(priority, 8)
     return next_working_day((today or timezone.localdate()) + dt.timedelta(weeks=weeks))
+
+
+def vague_title_problem(title: str) -> str | None:
+    """What is wrong with a title that blames or names no checkable change (the wording
+    package's blocking findings for an action), or None when it is specific enough."""
+    findings = lint(title, field="action")
+    if has_blocking(findings):
+        f = next(f for f in findings if f.severity == "block")
+        return f"{f.message} Try: {f.suggestion}"
+    return None
+
+
+def check_action_title(title: str) -> None:
+    """The rule every action item's title keeps, however the item is made (page, API,
+    integration): raises ValidationError on `title` with the problem."""
+    problem = vague_title_problem(title)
+    if problem:
+        raise ValidationError({"title": problem})
+
+
+def action_item_create(*, title: str, owner, team, priority: str, due_date: dt.date, created_by,
+                       document=None, source_answer=None, backlog_url: str = "",
+                       description: str = "") -> ActionItem:
+    """A new action item, once its title passes `check_action_title`. The callers (an ORR gap,
+    a COE) log it in their document's history and tell the owner."""
+    check_action_title(title)
+    return ActionItem.objects.create(
+        title=title, description=description, owner=owner, team=team, priority=priority,
+        due_date=due_date, backlog_url=backlog_url, document=document,
+        source_answer=source_answer, created_by=created_by,
+    )
 
 
 def item_set_status(*, item, by, status: str, note: str = "") -> None:

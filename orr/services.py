@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionItem
+from actions.services import action_item_create
 from catalog.models import Service
 from integrations.events import EventType, emit
 from notifications.services import notify
@@ -71,7 +72,7 @@ def orr_start(*, service: Service, by, trigger: str, title: str = "") -> Readine
 def gap_add_action(*, answer: Answer, by, title: str, owner, due_date: dt.date, priority: str,
                    backlog_url: str = "", description: str = "") -> ActionItem:
     document = answer.document
-    item = ActionItem.objects.create(
+    item = action_item_create(
         title=title, description=description, owner=owner, team=document.service.team,
         priority=priority, due_date=due_date, backlog_url=backlog_url, document=document,
         source_answer=answer, created_by=by,

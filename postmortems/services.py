@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from actions.models import ActionItem
+from actions.services import action_item_create
 from catalog.models import Service
 from integrations.events import EventType, emit
 from notifications.services import notify
@@ -601,7 +602,7 @@ def action_add(
     lesson: Lesson | None = None,
 ) -> ActionItem:
     _refuse_unless_editable(postmortem)
-    item = ActionItem.objects.create(
+    item = action_item_create(
         title=title, description=description, owner=owner, team=postmortem.service.team,
         priority=priority, due_date=due_date, backlog_url=backlog_url, document=postmortem,
         created_by=by,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionItem
-from actions.services import default_due_date
+from actions.services import default_due_date, vague_title_problem
 from reviews.models import Document
 from tests.conftest import make_service, make_team
 from tests.postmortems.conftest import add_action, make_coe
@@ -158,6 +158,14 @@ def test_create_with_bad_input_is_400_json_and_creates_nothing(api, coe, reviewe
     assert response.status_code == 400, response.content
     body = response.json()
     assert field in body["fields"] and body["fields"][field][0] and body["error"]
+    assert not ActionItem.objects.exists()
+
+
+def test_a_vague_title_is_refused_with_the_services_message_on_the_title(api, coe):
+    response = create(api, coe, title="Improve documentation")
+    assert response.status_code == 400, response.content
+    assert response.json()["fields"] == {
+        "title": [vague_title_problem("Improve documentation")]}
     assert not ActionItem.objects.exists()
 
 
