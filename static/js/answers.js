@@ -28,8 +28,11 @@
     var timer = null, savedAt = null, dirty = false, inFlight = false, conflicted = false;
     var failed = false, retryMs = AUTOSAVE_MS;
 
-    function showNa() { naBox.classList.toggle("d-none", risk.value !== "na"); }
-    risk.addEventListener("change", showNa); showNa();
+    // Only a kind that asks a risk (the ORR) has these; "not applicable" then asks why.
+    if (risk && naBox) {
+      var showNa = function () { naBox.classList.toggle("d-none", risk.value !== "na"); };
+      risk.addEventListener("change", showNa); showNa();
+    }
 
     function say(msg, cls) { status.textContent = msg; status.className = "autosave-status " + (cls || ""); }
     function sayWithLogin(msg, loginUrl) {

@@ -88,8 +88,11 @@ def test_a_listed_choice_is_offered_and_selected(review):
 
 
 @pytest.mark.django_db
-def test_an_editor_without_risks_posts_empty_ones(review):
+def test_an_editor_without_risks_posts_none_and_the_form_reads_them_empty(review):
     answer = review.answers.select_related("question").first()
     answer.risk = "high"
     fields = posted(answer, with_risk=False)
-    assert fields[f"q{answer.pk}-risk"] == "" and fields[f"q{answer.pk}-na_reason"] == ""
+    assert set(fields) == {f"q{answer.pk}-revision", f"q{answer.pk}-text"}
+    form = AnswerForm(fields, question=answer.question, prefix=f"q{answer.pk}")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["risk"] == "" and form.cleaned_data["na_reason"] == ""
