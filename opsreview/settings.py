@@ -259,6 +259,9 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # The COE page's similar factors are remembered this long, and forgotten when a factor or a COE
 # changes (learning/similarity.py); like the page cache, only with a cache all processes share.
 SIMILARITY_CACHE_SECONDS = env.int("SIMILARITY_CACHE_SECONDS", default=3600 if CACHE_URL else 0)
+# The organisation's figures on an ops lead's home page (this week's COEs, lapsed readiness,
+# overdue items per team) are shared by every ops lead and at most this many seconds old.
+ORG_FIGURES_SECONDS = env.int("ORG_FIGURES_SECONDS", default=60 if CACHE_URL else 0)
 
 # The source templates the shipped questionnaires (fixtures/) are checked against. They are not
 # part of the product; CI keeps them beside the repository. Where they are absent, the tests that

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count
@@ -98,8 +99,16 @@ def home(request):
 
 
 def _org_figures() -> dict:
-    """This week's organisation figures for an ops lead's home page."""
+    """This week's organisation figures for an ops lead's home page: the same for every ops
+    lead, so computed once per ORG_FIGURES_SECONDS (readiness of every service is the cost)."""
     today = timezone.localdate()
+    if not settings.ORG_FIGURES_SECONDS:
+        return _compute_org_figures(today)
+    return cache.get_or_set(f"home:org-figures:{today.isoformat()}",
+                            lambda: _compute_org_figures(today), settings.ORG_FIGURES_SECONDS)
+
+
+def _compute_org_figures(today: dt.date) -> dict:
     week_start = today - dt.timedelta(days=today.weekday())
     since = timezone.make_aware(dt.datetime.combine(week_start, dt.time.min))
     coes = Document.objects.alive().of_kind("coe")

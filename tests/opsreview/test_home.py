@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.urls import reverse
 
 from actions.models import ActionItem
@@ -51,3 +53,24 @@ def test_without_ops_leads_the_administrators_are_named(client, django_user_mode
     django_user_model.objects.create_superuser("ada", "ada@example.com", "pw")
     client.force_login(django_user_model.objects.create_user("newcomer"))
     assert 'href="mailto:ada@example.com"' in client.get(reverse("home")).content.decode()
+
+
+def test_organisation_figures_are_shared_for_a_minute(client, ops_lead, settings, today,
+                                                       checkout, author, time_machine,
+                                                       django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    settings.ORG_FIGURES_SECONDS = 60
+    cache.clear()
+    ActionItem.objects.create(title="Cap the pool at 20", owner=author, team=checkout.team,
+                              due_date=today - dt.timedelta(days=3))
+    client.force_login(ops_lead)
+    assert "Payments: <span" in client.get(reverse("home")).content.decode().replace("\n", "")
+    ActionItem.objects.create(title="Page on p99 > 800 ms", owner=author, team=checkout.team,
+                              due_date=today - dt.timedelta(days=2))
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("home")).content.decode()
+    assert ">1</span>" in page  # still the figure of a moment ago
+    time_machine.move_to(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=61))
+    assert ">2</span>" in client.get(reverse("home")).content.decode()
+    cache.clear()
