@@ -34,6 +34,18 @@ def _attrs(attrs: dict) -> str:
         for name, value in attrs.items() if value is not False))
 
 
+SELECTED = format_html(" {}", "selected")
+
+
+def _option_attrs(attrs: dict) -> str:
+    """An option's attributes: nearly always none, or only `selected` (hundreds per page)."""
+    if not attrs:
+        return ""
+    if attrs == {"selected": True}:
+        return SELECTED
+    return _attrs(attrs)
+
+
 def _input(w: dict) -> str:
     value = "" if w["value"] is None else format_html(' value="{}"', w["value"])
     return format_html('<input type="{}" name="{}"{}{}>', w["type"], w["name"], value,
@@ -51,7 +63,8 @@ def _select(w: dict) -> str | None:
         if any(option["template_name"] != OPTION for option in options):
             return None
         drawn = format_html_join("", '\n  <option value="{}"{}>{}</option>\n', (
-            (option["value"], _attrs(option["attrs"]), option["label"]) for option in options))
+            (option["value"], _option_attrs(option["attrs"]), option["label"])
+            for option in options))
         groups.append(format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, drawn)
                       if group_name else drawn)
     return format_html('<select name="{}"{}>{}\n</select>', w["name"], _attrs(w["attrs"]),
