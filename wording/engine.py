@@ -746,8 +746,14 @@ def lint(
     the name is not a common first name.
     """
     _check_field(field)
-    text = text[:MAX_INPUT_CHARS]
-    return _dedupe(_matches(text, field, _participants(participants)))
+    return list(_lint(text[:MAX_INPUT_CHARS], field, _participants(participants)))
+
+
+@lru_cache(maxsize=4096)
+def _lint(text: str, field: str, participants: tuple[str, ...]) -> tuple[Finding, ...]:
+    """The findings of one text (remembered: a COE page checks its thirty answers, factors and
+    lessons on every view, and the same text always gives the same frozen findings)."""
+    return tuple(_dedupe(_matches(text, field, participants)))
 
 
 def has_blocking(findings: Iterable[Finding]) -> bool:
