@@ -12,23 +12,40 @@ from reviews.models import Answer, Kind
 from reviews.services import approval_policy, on_approved
 
 
+def _loaded(document) -> list[Answer] | None:
+    """The answers a page already loaded for the document (`gate_answers`: with the question,
+    the accepted risk and the n_actions / n_carried_open counts), so its gates need no query of
+    their own; None when the gates must ask the database (submit, approve)."""
+    return getattr(document, "gate_answers", None)
+
+
 @gate(Kind.ORR, "required_answered", "All required questions answered")
 def required_answered(document) -> str | None:
+    answers = _loaded(document)
     missing = (
-        document.answers.filter(question__required=True, text="", choice="").count()
+        sum(a.question.required and not a.text and not a.choice for a in answers)
+        if answers is not None
+        else document.answers.filter(question__required=True, text="", choice="").count()
     )
     return f"{missing} required question(s) unanswered" if missing else None
 
 
 @gate(Kind.ORR, "risks_rated", "Every answer has a risk rating")
 def risks_rated(document) -> str | None:
-    unrated = document.answers.filter(risk="").count()
+    answers = _loaded(document)
+    unrated = (sum(a.risk == "" for a in answers) if answers is not None
+               else document.answers.filter(risk="").count())
     return f"{unrated} answer(s) without a risk rating" if unrated else None
 
 
 @gate(Kind.ORR, "gaps_addressed", "Every high/medium risk has an action item or accepted risk")
 def gaps_addressed(document) -> str | None:
-    open_gaps = (
+    answers = _loaded(document)
+    open_gaps = sum(
+        a.risk in (Answer.Risk.HIGH, Answer.Risk.MEDIUM) and not a.n_actions
+        and not hasattr(a, "accepted_risk") and not a.n_carried_open
+        for a in answers
+    ) if answers is not None else (
         document.answers.filter(risk__in=[Answer.Risk.HIGH, Answer.Risk.MEDIUM])
         .annotate(n_actions=Count("action_items"))
         .filter(n_actions=0, accepted_risk__isnull=True)
@@ -43,13 +60,19 @@ def gaps_addressed(document) -> str | None:
 
 @gate(Kind.ORR, "na_explained", "No “not applicable” without a reason")
 def na_explained(document) -> str | None:
-    bare = document.answers.filter(risk=Answer.Risk.NOT_APPLICABLE, na_reason="").count()
+    answers = _loaded(document)
+    bare = (sum(a.risk == Answer.Risk.NOT_APPLICABLE and not a.na_reason for a in answers)
+            if answers is not None
+            else document.answers.filter(risk=Answer.Risk.NOT_APPLICABLE, na_reason="").count())
     return f"{bare} answer(s) marked not applicable without a reason" if bare else None
 
 
 @gate(Kind.ORR, "carried_confirmed", "Every carried answer confirmed or changed")
 def carried_confirmed(document) -> str | None:
-    waiting = document.answers.filter(carry_state=Answer.Carry.CARRIED).count()
+    answers = _loaded(document)
+    waiting = (sum(a.carry_state == Answer.Carry.CARRIED for a in answers)
+               if answers is not None
+               else document.answers.filter(carry_state=Answer.Carry.CARRIED).count())
     return f"{waiting} carried answer(s) neither confirmed nor changed" if waiting else None
 
 

@@ -126,6 +126,7 @@ def _section_progress(review) -> list[dict]:
 def review_detail(request, code):
     review = get_review_for_user(request, code)
     sections, answers = _sections_with_progress(review)
+    review.gate_answers = answers  # the gates below count these instead of querying again
     decisions = list(review.decisions.select_related("reviewer").prefetch_related(
         "flagged_answers__question__section"))
     _group_flagged(review, decisions)
