@@ -1,7 +1,7 @@
 """gunicorn settings, the same for the Dockerfile, docker compose and `make bench`.
 
-Bind address and worker count come from the environment (GUNICORN_BIND, WEB_CONCURRENCY); the
-command line overrides both.
+Bind address, worker and thread counts come from the environment (GUNICORN_BIND,
+WEB_CONCURRENCY, GUNICORN_THREADS); the command line overrides them.
 """
 
 import gc
@@ -9,6 +9,11 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# Threads within each worker: a short request (an autosave, the readiness API) does not wait
+# behind a page another thread is rendering, and a thread waiting on the database leaves the
+# CPU to the others. Django opens one database connection per thread.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
 graceful_timeout = 10
 # Load Django once in the master, then fork: workers start fast and share its memory.

@@ -90,13 +90,16 @@ def candidates(viewer=None):
     return ContributingFactor.objects.filter(postmortem__in=coes.values("pk"))
 
 
-def match(queries: list[Row], corpus: list[Row], *, limit: int = 5) -> list[Match]:
-    """The best matches of each query in the corpus (other COEs only); pure, no queries."""
+def match(queries: list[Row], corpus: list[Row], *, limit: int = 5,
+          choices: list[str] | None = None) -> list[Match]:
+    """The best matches of each query in the corpus (other COEs only); pure, no queries.
+    `choices`: the corpus's texts as rapidfuzz compares them, when already prepared."""
     if not queries or not corpus:
         return []
     # rapidfuzz compares the raw texts in C (lower-cased, punctuation dropped); the Python
     # word sets are built only for its hits, so 15,000 factors cost milliseconds, not a second.
-    choices = [utils.default_process(row.text) for row in corpus]
+    if choices is None:
+        choices = [utils.default_process(row.text) for row in corpus]
     found: list[Match] = []
     for query in queries:
         query_words = words(query.text)
@@ -179,11 +182,32 @@ def _remembered_matches(postmortem, limit: int) -> list[Match]:
         if found is not None:
             return found
     queries = _rows(ContributingFactor.objects.filter(postmortem=postmortem))
-    corpus = _rows(ContributingFactor.objects.filter(
-        postmortem__deleted_at__isnull=True).exclude(postmortem=postmortem)) if queries else []
-    found = match(queries, corpus, limit=limit)
+    if not queries:
+        found = []
+    elif key:
+        # The corpus of this generation is read once per process, not once per COE viewed.
+        corpus, choices = _corpus(generation)
+        found = match(queries, corpus, limit=limit, choices=choices)
+    else:
+        found = match(queries, _rows(ContributingFactor.objects.filter(
+            postmortem__deleted_at__isnull=True).exclude(postmortem=postmortem)), limit=limit)
     if key:
         cache.set(key, found, seconds)
+    return found
+
+
+_corpus_memo: dict[int, tuple[list[Row], list[str]]] = {}
+
+
+def _corpus(generation: int) -> tuple[list[Row], list[str]]:
+    """Every factor of every COE (match() skips the viewed COE's own) and its texts as rapidfuzz
+    compares them, for one generation (in this process; the newest generation only)."""
+    found = _corpus_memo.get(generation)
+    if found is None:
+        rows = _rows(ContributingFactor.objects.filter(postmortem__deleted_at__isnull=True))
+        found = (rows, [utils.default_process(row.text) for row in rows])
+        _corpus_memo.clear()
+        _corpus_memo[generation] = found
     return found
 
 

@@ -3,7 +3,7 @@
     python tests/bench/bench_pages.py --port 8000 --path /services/ --cookie 'sessionid=…'
 
 A small load generator: threads, each with one keep-alive ``http.client`` connection (it
-reconnects by itself when gunicorn's sync workers close it), bounded by time and by a number of
+reconnects by itself when gunicorn closes it), bounded by time and by a number of
 requests. Only loopback addresses are accepted as targets. run.py calls ``compare`` per page.
 """
 

@@ -119,15 +119,23 @@ def replay(host: str, port: int, *, readers: list[dict[str, str]],
             body = urlencode({f"q{answer}-revision": revision,
                               f"q{answer}-text": f"Alarms page the on-call (edit {saves}).",
                               f"q{answer}-risk": "none"})
-            try:
-                conn.request("POST", f"/orr/{code}/answers/{answer}/", body=body,
-                             headers=headers)
-                response = conn.getresponse()
-                content = response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                status, content = 0, b""
+            status, content = 0, b""
+            # A kept-alive connection the server closed while the editor paused (gunicorn's
+            # threaded workers keep idle connections 2 s) fails before anything is sent; like
+            # a browser, send again once on a new connection.
+            for _attempt in range(2):
+                try:
+                    conn.request("POST", f"/orr/{code}/answers/{answer}/", body=body,
+                                 headers=headers)
+                    response = conn.getresponse()
+                    content = response.read()
+                    status = response.status
+                    break
+                except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                    conn.close()
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    break
             took = time.perf_counter() - began
             if status == 200:
                 revision = json.loads(content)["revision"]

@@ -6,7 +6,7 @@
 2. seeds production-sized data with seed_scale (50 teams, 500 services, 1,500 ORRs, 5,000 COEs,
    50,000 action items at --scale 1);
 3. measures each page's fresh-render CPU in this process, taking turns with a bare view of the
-   same size (medians); serves the app as deployed (gunicorn.conf.py with 2 sync workers,
+   same size (medians); serves the app as deployed (gunicorn.conf.py: 2 threaded workers,
    DEBUG=0, Redis as cache and broker) on 127.0.0.1 and replays a busy hour (signed-in readers on
    a skewed page mix, 4 editors autosaving every 3 s): CPU per read against the bare view, read
    latency, autosave latency; then, as secondary figures, one page at a time against the bare

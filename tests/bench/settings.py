@@ -8,6 +8,6 @@ from opsreview.settings import *  # noqa: F403
 
 ROOT_URLCONF = "tests.bench.urls"
 
-# Each answer says how much CPU the worker spent on it (X-Worker-CPU, in ms): a sync worker
-# serves one request at a time, so its process time over the request is that request's cost.
+# Each answer says how much CPU the worker spent on it (X-Worker-CPU, in ms): a worker thread
+# serves one request at a time, so its thread's CPU time over the request is that request's cost.
 MIDDLEWARE = ["tests.bench.cpu.WorkerCpuMiddleware", *MIDDLEWARE]  # noqa: F405
