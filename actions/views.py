@@ -21,8 +21,10 @@ def item_list(request, scope):
         "status": request.GET.get("status", "open"),
         "priority": request.GET.get("priority", ""), "sort": request.GET.get("sort", "due"),
         "statuses": ActionItem.Status.choices, "priorities": ActionItem.Priority.choices,
-        "today": timezone.localdate(), "teams": Team.objects.order_by("name").only("slug", "name"),
-        "services": Service.objects.order_by("name").only("slug", "name"),
+        "today": timezone.localdate(),
+        "teams": [("", "Any"), *Team.objects.order_by("name").values_list("slug", "name")],
+        "services": [("", "Any"),
+                     *Service.objects.order_by("name").values_list("slug", "name")],
         "filters": request.GET,
     })
 

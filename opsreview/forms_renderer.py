@@ -3,20 +3,21 @@
 Rendering a widget through Django's widget templates (an ``<input>``, a ``<select>`` and one
 template per ``<option>``, each including ``attrs.html``) costs about 0.3 ms per field; pages
 with a form per row (a section's gaps, a COE's factors, the filters of the lists) spent a large
-part of their time there. Inputs, textareas and selects are built here with ``format_html``
-instead, to the character what Django's templates produce (tests/opsreview/test_forms_renderer.py
-compares both for every case); every other widget, and any widget whose template a project
-overrides, still goes through the templates.
+part of their time there. Inputs, textareas and selects are built here instead, every value
+escaped as a template escapes it (Django marks a renderer's output safe, as it does the
+templates'), to the character what Django's templates produce
+(tests/opsreview/test_forms_renderer.py compares both for every case); every other widget, and
+any widget whose template a project overrides, still goes through the templates.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
 
 WIDGETS = "django/forms/widgets/"
 INPUTS = {f"{WIDGETS}{name}.html" for name in (
@@ -27,34 +28,39 @@ SELECT = f"{WIDGETS}select.html"
 OPTION = f"{WIDGETS}select_option.html"
 
 
+def _esc(value) -> str:
+    """What a template's {{ value }} writes: escaped, unless it is already safe HTML."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def _attrs(attrs: dict) -> str:
     """attrs.html: ` name="value"`, ` name` for True, nothing for False."""
-    return format_html_join("", "{}", (
-        (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-        for name, value in attrs.items() if value is not False))
-
-
-SELECTED = format_html(" {}", "selected")
-
-
-def _option_attrs(attrs: dict) -> str:
-    """An option's attributes: nearly always none, or only `selected` (hundreds per page)."""
-    if not attrs:
-        return ""
-    if attrs == {"selected": True}:
-        return SELECTED
-    return _attrs(attrs)
+    return "".join(f" {_esc(name)}" if value is True else f' {_esc(name)}="{_esc(value)}"'
+                   for name, value in attrs.items() if value is not False)
 
 
 def _input(w: dict) -> str:
-    value = "" if w["value"] is None else format_html(' value="{}"', w["value"])
-    return format_html('<input type="{}" name="{}"{}{}>', w["type"], w["name"], value,
-                       _attrs(w["attrs"]))
+    value = "" if w["value"] is None else f' value="{_esc(w["value"])}"'
+    return f'<input type="{_esc(w["type"])}" name="{_esc(w["name"])}"{value}{_attrs(w["attrs"])}>'
 
 
 def _textarea(w: dict) -> str:
-    return format_html('<textarea name="{}"{}>\n{}</textarea>', w["name"], _attrs(w["attrs"]),
-                       w["value"] or "")
+    return (f'<textarea name="{_esc(w["name"])}"{_attrs(w["attrs"])}>\n'
+            f'{_esc(w["value"]) if w["value"] else ""}</textarea>')
+
+
+def _option_attrs(attrs: dict) -> str:
+    # Hundreds of options per page (every service in a filter), nearly all plain or selected.
+    if not attrs:
+        return ""
+    return " selected" if attrs == {"selected": True} else _attrs(attrs)
+
+
+def _options(options: list[dict]) -> str:
+    return "".join(f'\n  <option value="{_esc(o["value"])}"{_option_attrs(o["attrs"])}>'
+                   f'{_esc(o["label"])}</option>\n' for o in options)
 
 
 def _select(w: dict) -> str | None:
@@ -62,13 +68,10 @@ def _select(w: dict) -> str | None:
     for group_name, options, _ in w["optgroups"]:
         if any(option["template_name"] != OPTION for option in options):
             return None
-        drawn = format_html_join("", '\n  <option value="{}"{}>{}</option>\n', (
-            (option["value"], _option_attrs(option["attrs"]), option["label"])
-            for option in options))
-        groups.append(format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, drawn)
+        drawn = _options(options)
+        groups.append(f'\n  <optgroup label="{_esc(group_name)}">{drawn}\n  </optgroup>'
                       if group_name else drawn)
-    return format_html('<select name="{}"{}>{}\n</select>', w["name"], _attrs(w["attrs"]),
-                       format_html_join("", "{}", ((g,) for g in groups)))
+    return f'<select name="{_esc(w["name"])}"{_attrs(w["attrs"])}>{"".join(groups)}\n</select>'
 
 
 class FastWidgets(DjangoTemplates):

@@ -43,6 +43,22 @@ class AnswerInputs:
     lint: str = ""  # which wording rules the page checks as the user types
     risks = Answer.Risk.choices
 
+    @property
+    def choice_name(self) -> str:
+        return f"{self.prefix}-choice"
+
+    @property
+    def risk_name(self) -> str:
+        return f"{self.prefix}-risk"
+
+    @property
+    def choice_id(self) -> str:
+        return f"id_{self.prefix}-choice"
+
+    @property
+    def risk_id(self) -> str:
+        return f"id_{self.prefix}-risk"
+
     @classmethod
     def of(cls, answer: Answer, **options) -> AnswerInputs:
         return cls(prefix=f"q{answer.pk}", revision=answer.revision, text=answer.text,
