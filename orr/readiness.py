@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Count, Max, Q
@@ -31,7 +32,7 @@ class Readiness:
     review: Document | None = None
     lapse: Lapse | None = None
 
-    @property
+    @cached_property
     def expires_because(self) -> str:
         return self.lapse.because if self.lapse else ""
 
