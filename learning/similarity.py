@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -90,31 +90,52 @@ def candidates(viewer=None):
     return ContributingFactor.objects.filter(postmortem__in=coes.values("pk"))
 
 
-def match(queries: list[Row], corpus: list[Row], *, limit: int = 5,
-          choices: list[str] | None = None) -> list[Match]:
-    """The best matches of each query in the corpus (other COEs only); pure, no queries.
-    `choices`: the corpus's texts as rapidfuzz compares them, when already prepared."""
+@dataclass
+class Corpus:
+    """Candidate factors prepared for matching: their texts as rapidfuzz compares them, and for
+    each content word the factors that have it."""
+
+    rows: list[Row]
+    texts: list[str]
+    index: dict[str, list[int]]
+
+
+def prepare(rows: list[Row]) -> Corpus:
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        for word in words(row.text):
+            index[word].append(i)
+    return Corpus(rows, [utils.default_process(row.text) for row in rows], dict(index))
+
+
+def match(queries: list[Row], corpus: list[Row] | Corpus, *, limit: int = 5) -> list[Match]:
+    """The best matches of each query in the corpus (other COEs only); pure, no queries."""
     if not queries or not corpus:
         return []
-    # rapidfuzz compares the raw texts in C (lower-cased, punctuation dropped); the Python
-    # word sets are built only for its hits, so 15,000 factors cost milliseconds, not a second.
-    if choices is None:
-        choices = [utils.default_process(row.text) for row in corpus]
+    if not isinstance(corpus, Corpus):
+        corpus = prepare(corpus)
     found: list[Match] = []
     for query in queries:
         query_words = words(query.text)
-        hits = process.extract(utils.default_process(query.text), choices,
+        # A match shares at least MIN_SHARED content words: only those factors are compared
+        # (the word index finds them), so the weekly report's hundreds of factors against
+        # 15,000 cost a second, not a minute. rapidfuzz then scores the texts in C.
+        shared_counts = Counter()
+        for word in query_words:
+            shared_counts.update(corpus.index.get(word, ()))
+        candidates = {i: corpus.texts[i] for i, n in shared_counts.items() if n >= MIN_SHARED}
+        if not candidates:
+            continue
+        hits = process.extract(utils.default_process(query.text), candidates,
                                scorer=fuzz.token_set_ratio, limit=limit * 4 + 10,
                                score_cutoff=(THRESHOLD - CATEGORY_BONUS - SERVICE_BONUS)
                                / TEXT_WEIGHT)
         best = []
         for _choice, text_score, index in hits:
-            other = corpus[index]
+            other = corpus.rows[index]
             if other.postmortem_id == query.postmortem_id:
                 continue
             shared = sorted(query_words & words(other.text))
-            if len(shared) < MIN_SHARED:
-                continue
             same_category = other.category == query.category
             same_service = other.service_id == query.service_id
             score = round(TEXT_WEIGHT * text_score + CATEGORY_BONUS * same_category
@@ -186,8 +207,7 @@ def _remembered_matches(postmortem, limit: int) -> list[Match]:
         found = []
     elif key:
         # The corpus of this generation is read once per process, not once per COE viewed.
-        corpus, choices = _corpus(generation)
-        found = match(queries, corpus, limit=limit, choices=choices)
+        found = match(queries, _corpus(generation), limit=limit)
     else:
         found = match(queries, _rows(ContributingFactor.objects.filter(
             postmortem__deleted_at__isnull=True).exclude(postmortem=postmortem)), limit=limit)
@@ -196,16 +216,16 @@ def _remembered_matches(postmortem, limit: int) -> list[Match]:
     return found
 
 
-_corpus_memo: dict[int, tuple[list[Row], list[str]]] = {}
+_corpus_memo: dict[int, Corpus] = {}
 
 
-def _corpus(generation: int) -> tuple[list[Row], list[str]]:
-    """Every factor of every COE (match() skips the viewed COE's own) and its texts as rapidfuzz
-    compares them, for one generation (in this process; the newest generation only)."""
+def _corpus(generation: int) -> Corpus:
+    """Every factor of every COE (match() skips the viewed COE's own), prepared, for one
+    generation (in this process; the newest generation only)."""
     found = _corpus_memo.get(generation)
     if found is None:
-        rows = _rows(ContributingFactor.objects.filter(postmortem__deleted_at__isnull=True))
-        found = (rows, [utils.default_process(row.text) for row in rows])
+        found = prepare(_rows(ContributingFactor.objects.filter(
+            postmortem__deleted_at__isnull=True)))
         _corpus_memo.clear()
         _corpus_memo[generation] = found
     return found
@@ -227,11 +247,14 @@ def _new_generation() -> None:
         cache.set(GENERATION, time.time_ns(), None)
 
 
-def recurring_themes(*, since=None, limit: int = 20) -> list[Match]:
-    """For the weekly report: factors of COEs (since `since`) resembling earlier COEs' factors,
-    those that recurred after their fix first. Public view only."""
+def recurring_themes(*, since=None, until=None, limit: int = 20) -> list[Match]:
+    """For the weekly report: factors of COEs (incidents from `since` until before `until`)
+    resembling earlier COEs' factors, those that recurred after their fix first. Public view
+    only."""
     pool = candidates(None)
     recent = pool.filter(postmortem__incident_start__gte=since) if since else pool
+    if until:
+        recent = recent.filter(postmortem__incident_start__lt=until)
     queries = _rows(recent)
     corpus = _rows(pool)
     matches = [m for m in match(queries, corpus, limit=3)

@@ -62,8 +62,8 @@ def weekly_report_context(week: Week) -> dict:
         "time_zone": settings.TIME_ZONE,
         "data": data,
         "charts": report_charts(data),
-        # COEs of the last quarter whose factors resemble earlier COEs' (learning.similarity).
-        "recurring": recurring_themes(since=week.start_at - dt.timedelta(weeks=12)),
+        # The week's COEs whose factors resemble earlier COEs' (learning.similarity).
+        "recurring": recurring_themes(since=week.start_at, until=week.end_at),
         "late_coes": late_postmortems(today=min(week.start + dt.timedelta(days=6),
                                                 timezone.localdate())),
     }
@@ -83,7 +83,11 @@ def weekly_print_context(week: Week) -> dict:
     tables = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
     cut = {name: table.top(PRINT_TOP_ROWS) for name, table in tables.items()
            if isinstance(table, Table) and table.slug not in PRINTED_WHOLE}
-    return {**context, "data": dataclasses.replace(data, **cut)}
+    late = context["late_coes"]
+    return {**context, "data": dataclasses.replace(data, **cut),
+            "late_coes": late[:PRINT_TOP_ROWS], "late_coes_total": len(late),
+            "recurring": context["recurring"][:PRINT_TOP_ROWS],
+            "recurring_total": len(context["recurring"])}
 
 
 def report_charts(data: selectors.WeeklyReportData) -> dict:

@@ -231,3 +231,27 @@ def test_coe_pdf_holds_every_section_question_factor_and_timeline(questionnaires
                      "The pipeline has no canary stage", "Approvals"):
         assert squash(expected) in whole, expected
     assert spy.seen and all(is_app_file(url) for url in spy.seen)
+
+
+@pytest.mark.django_db
+def test_the_printed_report_shows_the_first_late_coes_and_says_how_many(week47, monkeypatch,
+                                                                         checkout, author):
+    from django.utils import timezone
+
+    from postmortems.completion import LateCoe
+    from postmortems.models import Postmortem
+    from postmortems.services import latest_coe_version
+
+    week = Week.parse(W47)
+    coe = Postmortem.objects.create(service=checkout, author=author, title="Pool exhausted",
+                                    version=latest_coe_version(), incident_start=timezone.now())
+    coe.assign_code("COE")
+    late = [LateCoe(postmortem=coe, resolved_at=None, due=week.start) for _ in range(15)]
+    monkeypatch.setattr(services, "late_postmortems", lambda **_: late)
+    printed = services.weekly_print_context(week)
+    assert len(printed["late_coes"]) == services.PRINT_TOP_ROWS == 10
+    assert printed["late_coes_total"] == 15
+    page = html_lib.unescape(services.weekly_report_html(week))
+    assert "The first 10 of\n  15 late COEs; all of them are on the report page." in page
+    # The report page keeps every one.
+    assert len(services.weekly_report_context(week)["late_coes"]) == 15
