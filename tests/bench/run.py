@@ -369,9 +369,10 @@ def measure_fresh(t: Targets, rounds: int) -> list[Row]:
         p, b = statistics.median(page), statistics.median(bare)
         limit = 40 if "section" in path else 30 if name.startswith("COE page") else 20
         say(f"fresh render {name}: {p:.1f} ms CPU (bare {b:.1f} ms)")
+        # The first view after a change is shown, not judged: the targets are for pages as read.
         rows.append(Row(f"Fresh render: {name}", f"{p:.1f} ms CPU ({size / 1024:.0f} KiB)",
-                        f"bare view {b:.1f} ms", p / b if b else None, f"≤ {limit} ms",
-                        p <= limit))
+                        f"bare view {b:.1f} ms", p / b if b else None,
+                        "—" if emptied else f"≤ {limit} ms", None if emptied else p <= limit))
     return rows
 
 
