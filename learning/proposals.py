@@ -181,16 +181,8 @@ def mark_visible(rows, user) -> list[Proposal]:
 def provenance(questionnaire_id: int, keys, user=None) -> dict[str, list[Proposal]]:
     """Key → the accepted or merged proposals behind it (one query), oldest first; with
     `user`, each marked with whether its COE may be named to them (`mark_visible`)."""
-    rows = (
-        Proposal.objects.filter(version__questionnaire_id=questionnaire_id, question_key__in=keys)
-        .exclude(status__in=[Proposal.Status.OPEN, Proposal.Status.DECLINED])
-        .select_related("postmortem", "version")
-        .order_by("created_at")
-    )
-    found: dict[str, list[Proposal]] = defaultdict(list)
-    for proposal in mark_visible(rows, user) if user is not None else rows:
-        found[proposal.question_key].append(proposal)
-    return dict(found)
+    return _by_key(Proposal.objects.filter(version__questionnaire_id=questionnaire_id,
+                                           question_key__in=keys), user)
 
 
 def origins_of_section(section_id: int, user=None) -> dict[str, list[Proposal]]:
@@ -198,15 +190,17 @@ def origins_of_section(section_id: int, user=None) -> dict[str, list[Proposal]]:
     for the whole section: the questionnaire and the version number are joined from the
     section's id). Only proposals that went into this version or an earlier one count, so an
     ORR on v1 never shows what a later draft added."""
-    rows = (
-        Proposal.objects.filter(
-            version__questionnaire__versions__sections=section_id,
-            version__number__lte=F("version__questionnaire__versions__number"),
-        )
-        .exclude(status__in=[Proposal.Status.OPEN, Proposal.Status.DECLINED])
-        .select_related("postmortem", "version")
-        .order_by("created_at")
-    )
+    return _by_key(Proposal.objects.filter(
+        version__questionnaire__versions__sections=section_id,
+        version__number__lte=F("version__questionnaire__versions__number"),
+    ), user)
+
+
+def _by_key(proposals, user) -> dict[str, list[Proposal]]:
+    """The accepted or merged ones among `proposals`, by question key, oldest first (one
+    query); with `user`, each marked with whether its COE may be named to them."""
+    rows = (proposals.exclude(status__in=[Proposal.Status.OPEN, Proposal.Status.DECLINED])
+            .select_related("postmortem", "version").order_by("created_at"))
     found: dict[str, list[Proposal]] = defaultdict(list)
     for proposal in mark_visible(rows, user) if user is not None else rows:
         found[proposal.question_key].append(proposal)

@@ -167,7 +167,19 @@ class ApiToken(models.Model):
         self.save(update_fields=["revoked_at"])
 
 
-class ReadinessReminder(models.Model):
+class SentReminder(models.Model):
+    """A reminder that was sent to one person (a row per reminder and recipient)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class ReadinessReminder(SentReminder):
     """A "readiness lapses soon" reminder that was sent: one row per approval, lead time, lapse
     day and recipient.
 
@@ -180,10 +192,6 @@ class ReadinessReminder(models.Model):
                                related_name="readiness_reminders")
     days_before = models.PositiveSmallIntegerField()
     lapses_on = models.DateField()
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="+")
-    sent_on = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -241,7 +249,7 @@ class CampaignService(models.Model):
         return f"{self.campaign} / service {self.service_id}"
 
 
-class CampaignReminder(models.Model):
+class CampaignReminder(SentReminder):
     """A reminder sent to a member of a service's team about its campaign ORR: one row per
     campaign entry, kind and recipient. Inserted before sending, so its unique constraint is
     the claim: a second run, a retry or a concurrent worker sends nothing again."""
@@ -253,10 +261,6 @@ class CampaignReminder(models.Model):
     entry = models.ForeignKey(CampaignService, on_delete=models.CASCADE,
                               related_name="reminders")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="+")
-    sent_on = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
