@@ -73,6 +73,7 @@ def weekly_report_context(week: Week) -> dict:
 # figures and the weekly trend (a row per week, charted) print whole; the long tables (teams,
 # services never reviewed, oldest overdue…) are on the page and in the CSV files.
 PRINT_TOP_ROWS = 10
+PRINT_TOP_BARS = 15
 PRINTED_WHOLE = ("key-figures", "trend")  # table slugs
 
 
@@ -84,7 +85,15 @@ def weekly_print_context(week: Week) -> dict:
     cut = {name: table.top(PRINT_TOP_ROWS) for name, table in tables.items()
            if isinstance(table, Table) and table.slug not in PRINTED_WHOLE}
     late = context["late_coes"]
-    return {**context, "data": dataclasses.replace(data, **cut),
+    overdue = _overdue_by_team(data)
+    drawn = dict(context["charts"])
+    if len(overdue) > PRINT_TOP_BARS:
+        # The teams with the most overdue items: fifty bars do not fit a page beside a table.
+        top = sorted(overdue, key=lambda kv: -kv[1])[:PRINT_TOP_BARS]
+        drawn["overdue"] = report_overdue_chart(top)
+        drawn["overdue_note"] = (f"The {PRINT_TOP_BARS} of {len(overdue)} teams with the most; "
+                                  f"all of them are on the report page.")
+    return {**context, "data": dataclasses.replace(data, **cut), "charts": drawn,
             "late_coes": late[:PRINT_TOP_ROWS], "late_coes_total": len(late),
             "recurring": context["recurring"][:PRINT_TOP_ROWS],
             "recurring_total": len(context["recurring"])}
@@ -94,7 +103,7 @@ def report_charts(data: selectors.WeeklyReportData) -> dict:
     """The charts, drawn from the report's own tables so they show the same figures."""
     trend = data.trend
     categories = trend.columns[2:]
-    overdue = [(row[0], row[4]) for row in data.actions_by_team.rows if row[4]]
+    overdue = _overdue_by_team(data)
     return {
         "coes": charts.column_chart(
             title="COEs opened per week", labels=[w.iso[5:] for w in data.trend_weeks],
@@ -105,8 +114,16 @@ def report_charts(data: selectors.WeeklyReportData) -> dict:
             labels=[w.iso[5:] for w in data.trend_weeks],
             series=[(name, trend.column(name)) for name in categories],
         ),
-        "overdue": charts.bar_chart(title="Overdue action items by team", rows=overdue),
+        "overdue": report_overdue_chart(overdue),
     }
+
+
+def _overdue_by_team(data: selectors.WeeklyReportData) -> list[tuple[str, int]]:
+    return [(row[0], row[4]) for row in data.actions_by_team.rows if row[4]]
+
+
+def report_overdue_chart(rows: list[tuple[str, int]]):
+    return charts.bar_chart(title="Overdue action items by team", rows=rows)
 
 
 def weekly_report_html(week: Week, *, standalone: bool = False) -> str:

@@ -255,3 +255,26 @@ def test_the_printed_report_shows_the_first_late_coes_and_says_how_many(week47, 
     assert "The first 10 of\n  15 late COEs; all of them are on the report page." in page
     # The report page keeps every one.
     assert len(services.weekly_report_context(week)["late_coes"]) == 15
+
+
+@pytest.mark.django_db
+def test_the_printed_overdue_chart_shows_the_teams_with_the_most(week47, author):
+    import datetime as dt
+
+    from actions.models import ActionItem
+    from tests.conftest import make_team
+
+    week = Week.parse(W47)
+    for n in range(services.PRINT_TOP_BARS + 3):
+        team = make_team(f"Team {n:02d}")
+        for _ in range(n + 1):
+            ActionItem.objects.create(title="Cap the pool at 20 connections", owner=author,
+                                      team=team, due_date=week.start - dt.timedelta(days=30),
+                                      created_at=week.start_at - dt.timedelta(days=40))
+    printed = services.weekly_print_context(week)
+    whole = services.weekly_report_context(week)
+    assert "Team 00" in str(whole["charts"]["overdue"])  # the page draws every team
+    chart = str(printed["charts"]["overdue"])
+    assert "Team 17" in chart and "Team 00" not in chart and "Team 02" not in chart
+    assert printed["charts"]["overdue_note"].startswith(
+        f"The {services.PRINT_TOP_BARS} of ")
