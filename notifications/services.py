@@ -18,6 +18,13 @@ KINDS = {
     "decision": "A reviewer decides on my document",
     "comment": "Someone comments on my answer",
     "action_assigned": "An action item is assigned to me",
+    "readiness_lapsing": "My team's service is about to lose its readiness",
+    "campaign": "A re-review campaign includes my team's services",
+    "campaign_reminder": "A re-review campaign's target date nears or has passed",
+    "coe_drafted": "An incident opened a COE draft for my team",
+    "coe_late": "A COE is late (ops leads)",
+    "proposal": "My proposed ORR question is decided",
+    "webhook_paused": "A webhook I created is paused",
 }
 
 

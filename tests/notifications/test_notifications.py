@@ -96,3 +96,25 @@ def test_a_dead_broker_does_not_break_the_request(client, review, author, review
         app.conf.broker_url = "memory://"
     assert response.status_code == 302
     assert Notification.objects.filter(user=reviewer).exists()
+
+
+def test_every_kind_of_notification_can_be_switched_off_on_the_page(client, author):
+    """Each verb the app notifies with is listed on the settings page (nothing e-mails a person
+    who cannot turn it off)."""
+    import re
+    from pathlib import Path
+
+    from notifications.services import KINDS
+
+    root = Path(__file__).resolve().parents[2]
+    sent = set()
+    for path in root.glob("*/**/*.py"):
+        if "tests" in path.parts or ".venv" in path.parts or "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        sent |= set(re.findall(r'\bverb="([a-z_]+)"', text))
+        sent |= set(re.findall(r'^VERB = "([a-z_]+)"', text, flags=re.M))
+    assert sent and sent <= set(KINDS), sorted(sent - set(KINDS))
+    client.force_login(author)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert all(f'value="{verb}"' in page for verb in KINDS)
