@@ -22,6 +22,7 @@ from reviews.models import (
     AcceptedRisk,
     Answer,
     Comment,
+    Evidence,
     Kind,
     Questionnaire,
     QuestionnaireVersion,
@@ -96,6 +97,15 @@ def answer_comment(*, answer: Answer, by, body: str) -> Comment:
                message=f"{by.get_username()} commented on your answer in {document.code}: "
                        f"{body[:150]}")
     return comment
+
+
+@transaction.atomic
+def answer_add_evidence(*, answer: Answer, by, label: str, url: str) -> Evidence:
+    """A link backing an answer: it counts as a change of a carried answer, and is logged."""
+    evidence = Evidence.objects.create(answer=answer, added_by=by, label=label, url=url)
+    carry.mark_changed(answer)
+    answer.document.log(by, Verb.EVIDENCE_ADDED, f"Evidence for “{answer.question.key}”")
+    return evidence
 
 
 # An accepted risk is looked at again within a year.

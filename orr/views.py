@@ -18,9 +18,8 @@ from orr.models import ReadinessReview
 from reviews import flags, gates, permissions
 from reviews import forms as shared_forms
 from reviews.access import base_revision_posted, get_answer_for_edit, get_document_for_user
-from reviews.events import Verb
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
-from reviews.models import Answer, AnswerFlag, Comment, Evidence, Kind, Section, State
+from reviews.models import Answer, AnswerFlag, Comment, Kind, Section, State
 from reviews.services import (
     document_assign_reviewer,
     missing_approvals,
@@ -302,9 +301,8 @@ def answer_evidence(request, code, pk):
     answer = _get_answer(review, pk)
     form = shared_forms.EvidenceForm(request.POST)
     if form.is_valid():
-        Evidence.objects.create(answer=answer, added_by=request.user, **form.cleaned_data)
-        carry.mark_changed(answer)
-        review.log(request.user, Verb.EVIDENCE_ADDED, f"Evidence for “{answer.question.key}”")
+        answer.document = review
+        services.answer_add_evidence(answer=answer, by=request.user, **form.cleaned_data)
         messages.success(request, "Evidence link added.")
     else:
         messages.error(request, "Evidence needs a label and a valid URL.")

@@ -28,20 +28,6 @@ from typing import Any
 
 import yaml
 
-__all__ = [
-    "BLOCK",
-    "CATEGORIES",
-    "FIELDS",
-    "MAX_INPUT_CHARS",
-    "WARN",
-    "Finding",
-    "Rule",
-    "amounts_to_human_error",
-    "has_blocking",
-    "lint",
-    "rules",
-]
-
 DATA_DIR = Path(__file__).with_name("data")
 FIELDS = ("factor", "summary", "lesson", "action")
 CATEGORIES = ("blame", "counterfactual", "vague_action")
