@@ -109,6 +109,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Partials drawn once per row down a page (opsreview/jinja.py); pages stay Django's.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja_templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "opsreview.jinja.environment"},
+    },
 ]
 
 DATABASES = {
