@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group
+from django.db.models import IntegerField, Value
+
 from catalog.models import OPS_LEADS_GROUP, Membership
 
 
@@ -26,11 +29,18 @@ def roles(user) -> Roles:
         return Roles()
     cached = getattr(user, "_opsreview_roles", None)
     if cached is None:
-        rows = list(Membership.objects.filter(user=user).values_list("team_id", "role"))
+        # One query: the memberships, and one row with no team when the user is an ops lead.
+        rows = list(
+            Membership.objects.filter(user=user).values_list("team_id", "role")
+            .annotate(lead=Value(False))
+            .union(Group.objects.filter(user=user.pk, name=OPS_LEADS_GROUP)
+                   .values_list(Value(None, IntegerField()), Value(""), Value(True)), all=True)
+        )
+        teams = [(t, r) for t, r, _ in rows if t is not None]
         cached = Roles(
-            team_ids=frozenset(t for t, _ in rows),
-            reviewer_team_ids=frozenset(t for t, r in rows if r == Membership.Role.REVIEWER),
-            ops_lead=user.groups.filter(name=OPS_LEADS_GROUP).exists(),
+            team_ids=frozenset(t for t, _ in teams),
+            reviewer_team_ids=frozenset(t for t, r in teams if r == Membership.Role.REVIEWER),
+            ops_lead=any(lead for _, _, lead in rows),
             admin=user.is_superuser,
         )
         user._opsreview_roles = cached
