@@ -327,6 +327,11 @@ def measure_replay(port: int, t: Targets, args) -> list[Row]:
         Row("Busy hour: read latency", f"p50 {r.pct(r.read_ms, 50):.0f} ms, p95 "
             f"{p95_read:.0f} ms" + (f", {r.errors} errors" if r.errors else ""), "—", None,
             "p95 ≤ 150 ms", p95_read <= 150 and not r.errors),
+        # Which pages the CPU goes to under load, heaviest first (weight × mean in the mix).
+        Row("Busy hour: mean CPU per read, by page", ", ".join(
+            f"{name} {statistics.mean(cpu):.0f} ms ×{len(cpu)}" for name, cpu in sorted(
+                r.per_page.items(), key=lambda kv: -sum(kv[1])) if cpu),
+            "—", None, "—", None),
         Row("Busy hour: hit rate", "no page cache (pages render on every request; a COE's "
             "similar factors are remembered until a factor or COE changes)", "—", None,
             "—", None),
