@@ -40,6 +40,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from opsreview import fragments
+
 GENERATION_KEY = "pagecache:generation"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Models whose rows are not what any page shows.
@@ -64,8 +66,7 @@ def generation() -> int | None:
     return value
 
 
-def bump() -> None:
-    """Forget every remembered page and answer."""
+def _bump_generation() -> None:
     if not enabled():
         return
     try:
@@ -74,9 +75,11 @@ def bump() -> None:
         cache.set(GENERATION_KEY, _fresh_generation(), None)
 
 
-def bump_now_and_at_commit() -> None:
-    bump()
-    transaction.on_commit(bump)
+def bump() -> None:
+    """Forget every remembered answer, and the shared parts of every document's pages (a write
+    nothing tells apart: an unsafe request, a Celery task, a bulk load)."""
+    _bump_generation()
+    fragments.bump_shared()
 
 
 # --- remembered values ---------------------------------------------------------------------
@@ -118,9 +121,15 @@ def remembered(name: str, compute: Callable[[], object],
 # --- what forgets --------------------------------------------------------------------------
 
 
-def forget_on_model_change(sender, **kwargs) -> None:
-    if enabled() and sender._meta.app_label not in IGNORED_APPS:
-        bump_now_and_at_commit()
+def forget_on_model_change(sender, instance=None, update_fields=None, **kwargs) -> None:
+    if sender._meta.app_label in IGNORED_APPS:
+        return
+    if enabled():
+        _bump_generation()
+        transaction.on_commit(_bump_generation)
+    if instance is not None:
+        # A row of one document forgets that document's shared parts only.
+        fragments.forget_for(instance, update_fields)
 
 
 WRITE_SQL = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)

@@ -262,6 +262,9 @@ else:
 # first write (opsreview/pagecache.py). Off without a shared cache: with memory caches, one
 # gunicorn worker could not tell the others that the data changed.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if CACHE_URL else 0)
+# Parts of document pages drawn once and shared until that document or anything shared
+# changes (opsreview/fragments.py), kept this many seconds at most; off without a shared cache.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=300 if CACHE_URL else 0)
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # The COE page's similar factors are remembered this long, and forgotten when a factor or a COE
 # changes (learning/similarity.py); like the page cache, only with a cache all processes share.

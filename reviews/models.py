@@ -11,6 +11,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from opsreview import fragments
 from opsreview.links import path_to
 from reviews.events import Verb
 
@@ -526,7 +527,8 @@ class Answer(models.Model):
         person's own row recording `base_revision`, that row extended to this save
         (`burst_data`): see `Event` for why that keeps the log an audit trail. Nothing is
         written when the answer moved on since `base_revision`. No model signal is sent (an
-        autosave changes nothing a remembered answer shows). True when saved.
+        autosave changes nothing a remembered answer shows); the document's shared page parts
+        are forgotten here (opsreview/fragments.py). True when saved.
         """
         now = timezone.now()
         if connection.vendor == "postgresql":
@@ -542,6 +544,7 @@ class Answer(models.Model):
                         document_id=self.document_id, actor=by, verb=Verb.ANSWER_SAVED,
                         message=message[:500], data=new_data, at=now)])
         if saved:
+            fragments.touch_document(self.document_id)
             for name, value in fields.items():
                 setattr(self, name, value)
             self.revision = base_revision + 1
