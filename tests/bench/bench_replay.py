@@ -7,7 +7,8 @@ is the bare view of the mix's mean size instead, so the baseline shares the same
 
 What it reports is what people feel: read latency (p50, p95), the worker's CPU per read (the
 X-Worker-CPU header of the benchmark settings; mean, p95) next to the bare view's, and autosave
-latency (p95) under that load. Pages are not remembered, so there is no hit rate to report.
+latency (p95) under that load, and how many shared parts of document pages came from the
+cache (opsreview/fragments.py; the X-Shared-Fragments header of the benchmark settings).
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ class Replay:
     errors: int = 0
     save_errors: int = 0
     per_page: dict[str, list[float]] = field(default_factory=dict)
+    fragment_hits: int = 0  # shared page parts served from the cache
+    fragment_draws: int = 0  # and drawn
+
+    @property
+    def hit_rate(self) -> float:
+        total = self.fragment_hits + self.fragment_draws
+        return self.fragment_hits / total if total else float("nan")
 
     @staticmethod
     def pct(values: list[float], p: float) -> float:
@@ -53,7 +61,8 @@ class Replay:
                 f"{statistics.mean(self.read_cpu):.1f} ms, p95 {self.pct(self.read_cpu, 95):.1f} "
                 f"ms (bare {statistics.mean(self.bare_cpu):.2f} ms, {self.cpu_ratio:.1f}×); "
                 f"{len(self.save_ms)} saves, p95 {self.pct(self.save_ms, 95):.0f} ms "
-                f"({self.save_errors} not 200)")
+                f"({self.save_errors} not 200); shared parts {self.fragment_hits} from the "
+                f"cache, {self.fragment_draws} drawn")
 
 
 def replay(host: str, port: int, *, readers: list[dict[str, str]],
@@ -76,6 +85,10 @@ def replay(host: str, port: int, *, readers: list[dict[str, str]],
             response = conn.getresponse()
             response.read()
             cpu = float(response.getheader("X-Worker-CPU") or "nan")
+            parts = response.getheader("X-Shared-Fragments") or ""
+            with lock:
+                result.fragment_hits += parts.count("+")
+                result.fragment_draws += parts.count("-")
             return response.status, time.perf_counter() - began, cpu
         except (OSError, http.client.HTTPException):
             conn.close()

@@ -332,9 +332,10 @@ def measure_replay(port: int, t: Targets, args) -> list[Row]:
             f"{name} {statistics.mean(cpu):.0f} ms ×{len(cpu)}" for name, cpu in sorted(
                 r.per_page.items(), key=lambda kv: -sum(kv[1])) if cpu),
             "—", None, "—", None),
-        Row("Busy hour: hit rate", "no page cache (pages render on every request; a COE's "
-            "similar factors are remembered until a factor or COE changes)", "—", None,
-            "—", None),
+        Row("Busy hour: hit rate of shared document parts",
+            f"{r.fragment_hits} of {r.fragment_hits + r.fragment_draws} from the cache "
+            f"({100 * r.hit_rate:.0f} %)" if r.fragment_hits + r.fragment_draws else
+            "no shared part drawn", "—", None, "—", None),
         Row(f"Busy hour: autosave p95 ({EDITORS} editors, every 3 s, {len(r.save_ms)} saves)",
             f"{p95_save:.0f} ms (p50 {r.pct(r.save_ms, 50):.0f} ms"
             + (f", {r.save_errors} not saved" if r.save_errors else "") + ")", "—", None,
