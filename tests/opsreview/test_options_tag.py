@@ -24,3 +24,26 @@ def test_nothing_selected_when_the_choice_is_empty_or_missing():
 
 def test_keyword_arguments_become_attributes():
     assert 'class="form-select" data-risk>' in render([("a", "A")], "a", " data_risk=True")
+
+
+def test_plain_rows_are_written_as_the_widget_writes_them():
+    from django import forms
+
+    choices = [("", "Any"), ("a", "Alpha's <b>"), ('b"x', "Beta & co"), (3, "Three"),
+               ("a", "Alpha again")]
+    for selected in ("", "a", 3, "3", "missing", None):
+        expected = forms.Select(choices=choices).render(
+            "team", "" if selected is None else selected,
+            attrs={"id": "f-team", "class": "form-select"})
+        assert render(choices, selected) == expected, selected
+
+
+def test_groups_still_go_through_the_widget():
+    html = render([("Fruit", [("a", "Apple")]), ("b", "Beta")], "a")
+    assert '<optgroup label="Fruit">' in html and '<option value="a" selected>' in html
+
+
+def test_the_same_rows_are_drawn_again_when_a_label_changes():
+    assert ">Alpha<" in render([("a", "Alpha")], "a")
+    assert ">Alpha renamed<" in render([("a", "Alpha renamed")], "a")
+    assert "<option value=\"a\">" in render([("a", "Alpha renamed")], "b")
