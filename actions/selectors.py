@@ -14,6 +14,11 @@ SORTS = {
     "-created": ("-created_at",),
 }
 
+# What a row of the list page shows (templates/actions/item_list.html); the other columns of the
+# four joined tables (the owner's password hash, a document's many times) stay in the database.
+ROW_FIELDS = ("title", "priority", "due_date", "status", "owner__username", "team__name",
+              "document__code", "document__kind")
+
 
 def visible_items(user, items: QuerySet[ActionItem] | None = None) -> QuerySet[ActionItem]:
     """`items` (default: every item, with its related rows) that `user` may see: an item

@@ -15,7 +15,7 @@ from reviews import permissions
 
 
 def item_list(request, scope):
-    page = page_of(request, selectors.filtered_items(request, scope))
+    page = page_of(request, selectors.filtered_items(request, scope).only(*selectors.ROW_FIELDS))
     return render(request, "actions/item_list.html", {
         "page": page, "items": list(page), "scope": scope,
         "status": request.GET.get("status", "open"),
