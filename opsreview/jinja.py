@@ -15,10 +15,10 @@ field) are kept as they are, and nothing under ``jinja_templates/`` may use ``|s
 autoescape off (tests/opsreview/test_no_safe_filter.py).
 
 The filters and globals are the Django ones the row partials use, with the same output:
-``day``, ``date``, ``markdown``, ``pluralize``, ``truncatechars``, ``timesince``, ``yesno``,
-``capfirst``, ``linebreaksbr``, ``localtime``, ``in_zone`` (``|timezone:name``); ``path_to``
-(a route's path without reversing it for every row), ``static``, ``field`` (a form field drawn
-the Bootstrap way) and ``select``.
+``day``, ``day_time`` (``|date:"j M Y H:i T"``), ``date``, ``markdown``, ``pluralize``,
+``truncatechars``, ``timesince``, ``yesno``, ``capfirst``, ``linebreaksbr``, ``localtime``,
+``in_zone`` (``|timezone:name``); ``path_to`` (a route's path without reversing it for every
+row), ``static``, ``field`` (a form field drawn the Bootstrap way) and ``select``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from django.utils import timezone
 from jinja2 import Environment
 
 from opsreview.links import path_to
-from opsreview.templatetags.dates import day
+from opsreview.templatetags.dates import day, day_time
 from opsreview.templatetags.fields import field, fields
 from opsreview.templatetags.markdown import markdown_filter, print_markdown_filter
 from opsreview.templatetags.options import select
@@ -67,6 +67,7 @@ def environment(**options) -> Environment:
     })
     env.filters.update({
         "day": day,
+        "day_time": day_time,
         "date": _date,
         "markdown": markdown_filter,
         "print_markdown": print_markdown_filter,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from catalog.models import Service, Team
+from opsreview.selects import PlainRows, PlainSelect
 from postmortems import services
 from postmortems.models import ContributingFactor, Participant, Postmortem, Tag, TimelineEvent
 from reviews.models import State
@@ -228,16 +229,20 @@ class LinkActionForm(forms.Form):
 
 class FilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
+    # PlainSelect: the 500 services drawn once, not once per request (opsreview/selects.py).
     service = forms.ModelChoiceField(Service.objects.order_by("name"), required=False,
-                                     to_field_name="slug", empty_label="Any service")
+                                     to_field_name="slug", empty_label="Any service",
+                                     widget=PlainSelect)
     team = forms.ModelChoiceField(Team.objects.order_by("name"), required=False,
-                                  to_field_name="slug", empty_label="Any team")
+                                  to_field_name="slug", empty_label="Any team",
+                                  widget=PlainSelect)
     tag = forms.ModelChoiceField(Tag.objects.all(), required=False, to_field_name="name",
-                                 empty_label="Any tag")
-    state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
+                                 empty_label="Any tag", widget=PlainSelect)
+    state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False,
+                              widget=PlainSelect)
     severity = forms.TypedChoiceField(
         choices=[("", "Any severity"), *Postmortem.Severity.choices], required=False,
-        coerce=int, empty_value=None,
+        coerce=int, empty_value=None, widget=PlainSelect,
     )
     date_from = forms.DateField(required=False, label="From",
                                 widget=forms.DateInput(attrs={"type": "date"}))
@@ -256,8 +261,8 @@ class FilterForm(forms.Form):
         for name, value, label in (("service", "slug", "name"), ("team", "slug", "name"),
                                    ("tag", "name", "name")):
             field = self.fields[name]
-            field.choices = [("", field.empty_label),
-                             *field.queryset.values_list(value, label)]
+            field.choices = PlainRows([("", field.empty_label),
+                                       *field.queryset.values_list(value, label)])
         for f in self.fields.values():
             select = isinstance(f.widget, forms.Select)
             f.widget.attrs["class"] = "form-select" if select else "form-control"

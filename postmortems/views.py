@@ -49,7 +49,8 @@ def postmortem_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "postmortems/postmortem_list.html", {
-        "form": form, "page": page, "postmortems": list(page.object_list),
+        "form": form, "page": page, "postmortems": selectors.with_tag_names(list(page.object_list)),
+        "labels": selectors.LIST_LABELS,
         "query": query.urlencode(), "can_create": bool(permissions.roles(request.user).team_ids),
     })
 

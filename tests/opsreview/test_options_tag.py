@@ -47,3 +47,28 @@ def test_the_same_rows_are_drawn_again_when_a_label_changes():
     assert ">Alpha<" in render([("a", "Alpha")], "a")
     assert ">Alpha renamed<" in render([("a", "Alpha renamed")], "a")
     assert "<option value=\"a\">" in render([("a", "Alpha renamed")], "b")
+
+
+def test_a_form_field_with_plain_select_writes_what_the_select_widget_writes():
+    from django import forms
+
+    from opsreview.selects import PlainRows, PlainSelect
+
+    class Filter(forms.Form):
+        team = forms.ChoiceField(required=False, widget=PlainSelect)
+        other = forms.ChoiceField(required=False)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            rows = [("", "Any team"), ("a", "Alpha's"), ("b", "<Beta>")]
+            self.fields["team"].choices = PlainRows(rows)
+            self.fields["other"].choices = rows
+            for f in self.fields.values():
+                f.widget.attrs["class"] = "form-select"
+
+    for data in ({}, {"team": "b", "other": "b"}, {"team": "nope", "other": "nope"}):
+        form = Filter(data)
+        form.is_valid()
+        plain = str(form["team"])
+        assert plain == str(form["other"]).replace("other", "team"), data
+    assert 'aria-invalid="true"' in plain  # the last one: a choice that does not exist

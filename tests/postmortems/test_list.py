@@ -132,3 +132,15 @@ def test_list_query_count_is_flat(client, corpus, author, checkout):
         response = client.get(reverse("postmortems:list"))
     assert len(response.context["postmortems"]) == 33
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_each_row_shows_its_own_tags_alphabetically_with_its_labels(client, corpus, ops_lead):
+    client.force_login(ops_lead)
+    page = client.get(reverse("postmortems:list")).content.decode()
+    row = next(r for r in page.split("<tr>") if corpus["ledger_review"] in r)
+    assert ('<span class="badge text-bg-light border">Database</span> '
+            '<span class="badge text-bg-light border">Latent</span>') in row
+    assert "SEV1 (critical)" in row and ">Approved</span>" in row
+    assert "5 Jan 2023 02:00 EET" in row  # in the incident's own zone
+    draft = next(r for r in page.split("<tr>") if corpus["ledger_draft"] in r)
+    assert ">Latent<" not in draft and ">Draft</span>" in draft
