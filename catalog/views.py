@@ -16,7 +16,9 @@ from reviews.permissions import can_manage_org, can_view, in_team
 def service_list(request):
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    services = Service.objects.active().select_related("team").order_by("team__name", "name")
+    services = (Service.objects.active().select_related("team")
+                .only("name", "slug", "tier", "team__name", "team__slug")
+                .order_by("team__name", "name"))
     if query:
         services = services.filter(Q(name__icontains=query) | Q(team__name__icontains=query))
     if status:

@@ -5,6 +5,7 @@ import datetime as dt
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from orr import readiness, services
 from orr.models import ApiToken
@@ -94,3 +95,19 @@ def test_weekly_report_lists_a_risk_lapse_as_expiring(ready_review, checkout, au
     assert [row[1] for row in rows] == [ready_review.code]
     assert rows[0][6] == "2026-04-01"
     assert rows[0][7].startswith("accepted risk on “Do you practice backup restoration")
+
+
+def test_service_list_row_shows_the_badge_its_reason_and_the_accepted_risk(
+        client, ready_review, checkout, author, reviewer):
+    with time_machine.travel(APPROVED, tick=False):
+        answer = approve_with_risk(ready_review, author, reviewer, dt.date(2026, 3, 31))
+    client.force_login(author)
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC), tick=False):
+        page = client.get(reverse("catalog:services")).content.decode()
+    row = " ".join(next(r for r in page.split("<tr>") if checkout.name in r).split())
+    because = f"accepted risk on “{escape(answer.question.text)}” expires 31 Mar 2026"
+    assert (f'<span class="badge readiness-ready" title="Ready until 1 Apr 2026: {because}" >'
+            "Ready</span>") in row
+    assert "<td>28 Nov 2025</td>" in row
+    assert (f'<span title="{because}">1 Apr 2026</span> <small class="text-secondary">'
+            "(accepted risk)</small>") in row
