@@ -46,11 +46,17 @@ def review_list(request):
     reviews = (
         visible_documents(request.user, ReadinessReview.objects.all())
         .select_related("service__team").order_by("-created_at", "-pk")
+        # What a row shows (jinja_templates/orr/_review_rows.html), not the whole document.
+        .only("code", "kind", "title", "state", "updated_at", "service__name",
+              "service__team__name")
     )
     if state:
         reviews = reviews.filter(state=state)
+    page = page_of(request, reviews)
+    page.object_list = list(page.object_list)
     return render(request, "orr/review_list.html", {
-        "page": page_of(request, reviews), "state": state, "states": State.choices,
+        "page": page, "state": state, "states": State.choices,
+        "state_labels": dict(State.choices),
     })
 
 

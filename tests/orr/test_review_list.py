@@ -1,6 +1,8 @@
 """The ORR list: the reviews a person may see, newest first, 50 to a page."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orr import services as orr_services
@@ -30,3 +32,32 @@ def test_another_teams_drafts_are_neither_listed_nor_counted(client, outsider, m
     response = client.get(reverse("orr:list"))
     assert list(response.context["page"]) == []
     assert many[0].code not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_row_shows_the_review_its_service_team_state_and_day(client, author, many):
+    from opsreview.templatetags.dates import day
+
+    client.force_login(author)
+    page = client.get(reverse("orr:list")).content.decode()
+    newest = many[-1]
+    row = next(r for r in page.split("<tr>") if f">{newest.code}</a>" in r)
+    assert f'<a href="{newest.get_absolute_url()}">{newest.code}</a>' in row
+    assert "<td>Svc 54</td>" in row and f"<td>{newest.service.team.name}</td>" in row
+    assert '<span class="badge state-draft">Draft</span>' in row
+    assert f"<td>{day(newest.updated_at)}</td>" in row
+
+
+@pytest.mark.django_db
+def test_the_list_costs_the_same_queries_for_one_review_or_fifty(
+        client, author, payments, questionnaires, django_assert_max_num_queries):
+    client.force_login(author)
+    orr_services.orr_start(service=make_service(payments, name="One", slug="one"), by=author,
+                           trigger="pre_launch")
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("orr:list"))
+    for n in range(50):
+        orr_services.orr_start(service=make_service(payments, name=f"S{n}", slug=f"s-{n}"),
+                               by=author, trigger="pre_launch")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("orr:list"))
