@@ -68,20 +68,29 @@ def readyz(request):
     return JsonResponse(body, status=200 if ok else 503)
 
 
+HOME_DOCUMENT_FIELDS = ("code", "kind", "title", "state", "submitted_at", "service__name")
+HOME_ITEM_FIELDS = ("title", "priority", "due_date", "status", "document__code",
+                    "document__service__name")
+
+
 def home(request):
     user = request.user
     # What the person may still see: an author who left the team no longer does.
+    # Each list loads the columns its rows show, not whole documents, items and services.
     drafts = list(
         visible_documents(user, Document.objects.alive().authored_by(user).open())
-        .select_related("service")[:20]
+        .select_related("service").only(*HOME_DOCUMENT_FIELDS)[:20]
     )
     to_review = list(
         Document.objects.alive().in_review().filter(assignments__user=user)
-        .exclude(author=user).select_related("service").order_by("submitted_at")
+        .exclude(author=user).select_related("service").only(*HOME_DOCUMENT_FIELDS)
+        .order_by("submitted_at")
     )
-    items = list(visible_items(user, ActionItem.objects.open().owned_by(user).with_related())[:20])
+    items = list(visible_items(user, ActionItem.objects.open().owned_by(user)
+                               .select_related("document__service").only(*HOME_ITEM_FIELDS))[:20])
     services = list(
-        Service.objects.active().for_user_teams(user).select_related("team").distinct()
+        Service.objects.active().for_user_teams(user).select_related("team")
+        .only("name", "slug", "tier", "team__name", "team__slug").distinct()
     )
     readiness = readiness_for_services(services)
     no_team = not roles(user).team_ids and not is_ops_lead(user)
