@@ -13,6 +13,8 @@ def test_home_shows_my_drafts_and_items(client, review, author, today):
     content = client.get(reverse("home")).content.decode()
     assert review.code in content
     assert "Alarm on p99 &gt; 800 ms" in content
+    assert f"{review.code} · {review.service.name}</small>" in content  # where the item is from
+    assert f'<span class="badge state-{review.state}">{review.get_state_display()}' in content
     assert "Checkout API" in content  # my team's services
 
 
