@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,10 @@ from catalog.models import Service, Team
 from opsreview.paging import page_of
 from reviews import permissions
 
+# The status choices of each row's form, escaped as Django's templates escape them (the rows are
+# a Jinja2 partial, whose own escaping writes "Won't" with another, equivalent entity).
+ROW_STATUSES = [(value, escape(label)) for value, label in ActionItem.Status.choices]
+
 
 def item_list(request, scope):
     page = page_of(request, selectors.filtered_items(request, scope).only(*selectors.ROW_FIELDS))
@@ -21,6 +26,7 @@ def item_list(request, scope):
         "status": request.GET.get("status", "open"),
         "priority": request.GET.get("priority", ""), "sort": request.GET.get("sort", "due"),
         "statuses": ActionItem.Status.choices, "priorities": ActionItem.Priority.choices,
+        "row_statuses": ROW_STATUSES,
         "today": timezone.localdate(),
         "teams": [("", "Any"), *Team.objects.order_by("name").values_list("slug", "name")],
         "services": [("", "Any"),

@@ -96,3 +96,29 @@ def test_csv_of_an_unknown_list_is_404(author):
 
     with pytest.raises(Http404):
         download(author, "everything")
+
+
+def test_a_row_shows_its_item_owner_team_due_day_status_form_and_document(
+        client, author, payments, review):
+    from opsreview.templatetags.dates import day
+
+    Document.objects.filter(pk=review.pk).update(state=State.IN_REVIEW)
+    late = make_item(owner=author, team=payments, title="Rotate the <b> keys",
+                     due_date=timezone.localdate() - dt.timedelta(days=3), document=review)
+    dropped = make_item(owner=author, team=payments, status="wont_do", closing_note="Moved")
+    client.force_login(author)
+    page = client.get(reverse("actions:all"), {"status": "any"}).content.decode()
+    rows = {pk: " ".join(next(r for r in page.split("<tr>") if f'id="st-{pk}"' in r).split())
+            for pk in (late.pk, dropped.pk)}
+    row = rows[late.pk]
+    assert f'<a href="{late.get_absolute_url()}">Rotate the &lt;b&gt; keys</a>' in row
+    assert f"<td>{author.username}</td> <td>{payments.name}</td>" in row
+    assert f'<td class="text-danger fw-semibold">{day(late.due_date)}</td>' in row
+    assert f'action="{reverse("actions:status", args=[late.pk])}"' in row
+    assert 'name="next" value="/actions/all/?status=any"' in row
+    assert "csrfmiddlewaretoken" in row and "Close…</a>" in row
+    assert f'<a href="{review.get_absolute_url()}">{review.code}</a>' in row
+    row = rows[dropped.pk]
+    # The closed item's own status is offered, written as Django's templates write it.
+    assert '<option value="wont_do" selected>Won&#x27;t do</option>' in row
+    assert "Close…" not in row and "<td>—</td>" in row and "text-danger" not in row
