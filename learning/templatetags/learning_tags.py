@@ -9,12 +9,14 @@ from django import template
 
 from learning.proposals import origins_of_section
 from learning.similarity import similar_for_postmortem
+from opsreview.templatetags.jinja import jinja
 
 register = template.Library()
 
 
-@register.inclusion_tag("learning/_similar.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def similar_factors(context, postmortem):
+    """The panel, drawn by the Jinja2 partial ``jinja_templates/learning/_similar.html``."""
     # The three closest per factor: more reads as a wall of text, and costs the page.
     matches = similar_for_postmortem(postmortem, context["request"].user, limit=3)
     by_factor = defaultdict(list)
@@ -25,7 +27,7 @@ def similar_factors(context, postmortem):
         codes = sorted({m.other.code for m in found})
         groups.append({"factor": found[0].factor, "matches": found, "codes": codes,
                        "recurred": any(m.recurred_after_fix for m in found)})
-    return {"groups": groups, "postmortem": postmortem}
+    return jinja(context, "learning/_similar.html", groups=groups)
 
 
 @register.inclusion_tag("learning/_origin.html", takes_context=True)
