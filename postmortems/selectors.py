@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from actions.models import ActionItem
 from orr.readiness import Readiness, readiness
@@ -15,7 +16,7 @@ from postmortems import services
 from postmortems.blamelint import Finding, lint
 from postmortems.models import Lesson, Postmortem, Tag
 from reviews.forms import AnswerInputs
-from reviews.models import Answer, Section, State
+from reviews.models import Answer, Decision, Question, Section, State
 from reviews.selectors import visible_documents
 
 
@@ -191,15 +192,12 @@ class PageData:
 
 def page_data(postmortem: Postmortem) -> PageData:
     """Everything the COE page shows, in a fixed number of queries whatever the COE's size."""
-    version_sections = list(postmortem.version.sections.prefetch_related("questions"))
-    flagged_ids = set(
-        Answer.objects.filter(document=postmortem, flagged_by__round=postmortem.review_round)
-        .values_list("pk", flat=True)
-    )
-    answers = {
-        a.question_id: a for a in postmortem.answers.select_related("question__section",
-                                                                    "updated_by")
-    }
+    version_sections, questions = _questions(postmortem.version)
+    answers = {}
+    for a in postmortem.answers.select_related("updated_by"):
+        if a.question_id in questions:
+            a.question = questions[a.question_id]  # with its section: loaded once, not per answer
+        answers[a.question_id] = a
     actions = list(services.with_source_factor(
         ActionItem.objects.filter(document=postmortem)
         .select_related("owner").order_by("created_at", "pk")
@@ -208,10 +206,10 @@ def page_data(postmortem: Postmortem) -> PageData:
     factors_by_pk = {f.pk: f for f in factors}
     for item in actions:
         item.source_factor = factors_by_pk.get(item.source_factor_id)
-    people = services.participant_names(postmortem.pk)
+    people = services.participant_names(postmortem.pk, author=postmortem.author)
+    decisions, flagged_ids = _decisions(postmortem, answers.values())
     roots = services.factor_tree(factors, actions, people)
-    lessons = list(postmortem.lessons.prefetch_related(
-        Prefetch("action_items", queryset=ActionItem.objects.select_related("owner"))))
+    lessons = _lessons(postmortem, actions)
     for lesson in lessons:
         lesson.findings = services.quote_findings(
             lesson.text, lint(lesson.text, "lesson", participants=people))
@@ -224,7 +222,7 @@ def page_data(postmortem: Postmortem) -> PageData:
     sections = []
     for section in version_sections:
         block = SectionBlock(section=section)
-        for question in section.questions.all():
+        for question in section.question_list:
             if section.widget == Section.Widget.METADATA:
                 block.metadata.append((question, _label(question), question.binds))
             elif question.pk in answers:
@@ -249,6 +247,62 @@ def page_data(postmortem: Postmortem) -> PageData:
         lessons=lessons,
         actions=actions,
         readiness=readiness(postmortem.service),
-        decisions=list(postmortem.decisions.select_related("reviewer")
-                       .prefetch_related("flagged_answers__question")),
+        decisions=decisions,
     )
+
+
+def _questions(version) -> tuple[list[Section], dict[int, Question]]:
+    """The version's sections, each with `question_list`, and its questions by id (each with
+    its section)."""
+    sections = list(version.sections.all())
+    by_pk = {section.pk: section for section in sections}
+    questions = {}
+    for section in sections:
+        section.question_list = []
+    for question in Question.objects.filter(section_id__in=by_pk).order_by("order", "pk"):
+        question.section = by_pk[question.section_id]
+        question.section.question_list.append(question)
+        questions[question.pk] = question
+    return sections, questions
+
+
+def _lessons(postmortem: Postmortem, actions: list[ActionItem]) -> list[Lesson]:
+    """The COE's lessons, each with `items`: its action items, those of the COE already loaded."""
+    # One row per linked item (a lesson without any: one row, item None).
+    lessons = {}
+    links = defaultdict(list)
+    for lesson in postmortem.lessons.annotate(item=F("action_items__id")):
+        lessons.setdefault(lesson.pk, lesson)
+        if lesson.item is not None:
+            links[lesson.pk].append(lesson.item)
+    lessons = list(lessons.values())
+    items = {item.pk: item for item in actions}
+    missing = {pk for ids in links.values() for pk in ids} - items.keys()
+    if missing:  # an item of another document: never linked by the app, read if it is
+        items.update((item.pk, item) for item in
+                     ActionItem.objects.filter(pk__in=missing).select_related("owner"))
+    for lesson in lessons:
+        lesson.items = sorted((items[pk] for pk in links[lesson.pk]),
+                              key=lambda item: (item.due_date, item.pk))
+    return lessons
+
+
+def _decisions(postmortem: Postmortem, answers) -> tuple[list[Decision], set[int]]:
+    """The COE's decisions, each with `flagged` (the answers it asked to change, from the
+    page's own answers), and the ids of the answers flagged in the current round."""
+    # One row per flagged answer (a decision without any: one row, flag None).
+    decisions = {}
+    flags = defaultdict(list)
+    for d in (postmortem.decisions.select_related("reviewer")
+              .annotate(flag=F("flagged_answers__id")).order_by("created_at", "pk")):
+        decisions.setdefault(d.pk, d)
+        if d.flag is not None:
+            flags[d.pk].append(d.flag)
+    decisions = list(decisions.values())
+    by_pk = {a.pk: a for a in answers}
+    flagged_ids = set()
+    for d in decisions:
+        d.flagged = [by_pk[pk] for pk in sorted(flags[d.pk]) if pk in by_pk]
+        if d.round == postmortem.review_round:
+            flagged_ids.update(a.pk for a in d.flagged)
+    return decisions, flagged_ids

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from reviews import gates, permissions
 from reviews.access import base_revision_posted, get_answer_for_edit, get_document_for_user
 from reviews.forms import AnswerForm, DecisionForm
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
-from reviews.models import Kind
+from reviews.models import Kind, ReviewerAssignment
 from reviews.services import missing_approvals
 
 
@@ -23,8 +24,11 @@ def get_postmortem_for_user(request, code: str, action: str = "view") -> Postmor
     """Load a COE and apply the permission matrix: 404 if unseen, 403 if not allowed."""
     return get_document_for_user(
         request, code, action,
-        queryset=Postmortem.objects.select_related("service__team", "author", "version")
-        .prefetch_related("assignments__user", "tags", "affected_services"),
+        queryset=Postmortem.objects.select_related("service__team", "author",
+                                                   "version__questionnaire")
+        .prefetch_related(Prefetch("assignments",
+                                   queryset=ReviewerAssignment.objects.select_related("user")),
+                          "tags", "affected_services"),
     )
 
 
@@ -108,19 +112,24 @@ def _render_detail(request, postmortem: Postmortem, status: int = 200, bound=Non
     """The COE page; `bound` holds a posted form that failed, so it shows its input and errors."""
     bound = bound or {}
     data = selectors.page_data(postmortem)
-    _attach_forms(data, bound)
     user = request.user
+    can_edit = permissions.can_edit(user, postmortem)
+    can_decide = permissions.can_decide(user, postmortem)
+    if can_edit:  # the page draws the forms only for those who may use them
+        _attach_forms(data, bound)
     return render(request, "postmortems/postmortem_detail.html", {
         "postmortem": postmortem, "data": data, "tab": "postmortem",
         "gate_results": gates.evaluate(postmortem),
         "missing_approvals": missing_approvals(postmortem)
         if postmortem.state == "in_review" else None,
-        "can_edit": permissions.can_edit(user, postmortem),
-        "can_decide": permissions.can_decide(user, postmortem),
-        "timeline_form": bound.get("timeline") or forms.TimelineEventForm(postmortem=postmortem),
-        "factor_form": bound.get("factor") or forms.FactorForm(),
-        "lesson_form": bound.get("lesson") or forms.LessonForm(),
-        "decision_form": bound.get("decision") or DecisionForm(document=postmortem),
+        "can_edit": can_edit,
+        "can_decide": can_decide,
+        "timeline_form": bound.get("timeline") or can_edit and forms.TimelineEventForm(
+            postmortem=postmortem),
+        "factor_form": bound.get("factor") or can_edit and forms.FactorForm(),
+        "lesson_form": bound.get("lesson") or can_edit and forms.LessonForm(),
+        "decision_form": bound.get("decision") or can_decide and DecisionForm(
+            document=postmortem),
     }, status=status)
 
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django import template
+from django.utils import timezone
 
+from actions.models import ActionItem
 from learning.proposals import origins_of_section
 from learning.similarity import similar_for_postmortem
+from opsreview.templatetags.dates import MONTHS
 from opsreview.templatetags.jinja import jinja
 
 register = template.Library()
@@ -20,8 +23,16 @@ def similar_factors(context, postmortem):
     # The three closest per factor: more reads as a wall of text, and costs the page.
     matches = similar_for_postmortem(postmortem, context["request"].user, limit=3)
     by_factor = defaultdict(list)
+    statuses = dict(ActionItem.Status.choices)
     for m in matches:
         by_factor[m.factor.pk].append(m)
+        for item in m.actions:
+            # What {{ status display|lower }} {{ closed_at|date:"j M" }} wrote, without
+            # Django's choice and date formatters for every item.
+            item.state_label = str(statuses.get(item.status, item.status)).lower()
+            if item.closed_at:
+                closed = timezone.localtime(item.closed_at)
+                item.state_label += f" {closed.day} {MONTHS[closed.month]}"
     groups = []
     for found in by_factor.values():
         codes = sorted({m.other.code for m in found})
