@@ -19,10 +19,11 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from rapidfuzz import fuzz, process, utils
 
 from actions.models import ActionItem
-from postmortems.models import ContributingFactor, FactorAction, Postmortem
+from postmortems.models import ContributingFactor, Postmortem
 from reviews.models import State
 from reviews.visibility import visible_documents
 
@@ -152,10 +153,12 @@ def _attach_actions(matches: list[Match]) -> None:
     """The matched factors' action items (one query) and the "recurred after its fix" flag."""
     ids = {m.other.pk for m in matches}
     items: dict[int, list[ActionItem]] = defaultdict(list)
-    links = (FactorAction.objects.filter(factor_id__in=ids)
-             .select_related("item").order_by("item_id"))
-    for link in links:
-        items[link.factor_id].append(link.item)
+    if ids:
+        # Only what the panel and the report show of an item (its link, state and closing).
+        for item in (ActionItem.objects.filter(factor_link__factor_id__in=ids)
+                     .annotate(factor_id=F("factor_link__factor_id"))
+                     .only("pk", "status", "closed_at").order_by("pk")):
+            items[item.factor_id].append(item)
     for m in matches:
         m.actions = items.get(m.other.pk, [])
         start = m.factor.incident_start

@@ -190,11 +190,14 @@ class PageData:
     decisions: list
 
 
-def page_data(postmortem: Postmortem) -> PageData:
-    """Everything the COE page shows, in a fixed number of queries whatever the COE's size."""
+def page_data(postmortem: Postmortem, *, editing: bool = False) -> PageData:
+    """Everything the COE page shows, in a fixed number of queries whatever the COE's size.
+
+    `editing`: the page shows the answers' editors, which name who saved each answer last."""
     version_sections, questions = _questions(postmortem.version)
     answers = {}
-    for a in postmortem.answers.select_related("updated_by"):
+    for a in (postmortem.answers.select_related("updated_by") if editing
+              else postmortem.answers.all()):
         if a.question_id in questions:
             a.question = questions[a.question_id]  # with its section: loaded once, not per answer
         answers[a.question_id] = a
@@ -254,16 +257,29 @@ def page_data(postmortem: Postmortem) -> PageData:
 def _questions(version) -> tuple[list[Section], dict[int, Question]]:
     """The version's sections, each with `question_list`, and its questions by id (each with
     its section)."""
-    sections = list(version.sections.all())
-    by_pk = {section.pk: section for section in sections}
+    # One query: each section joined with its questions (a section without any: one row).
+    section_fields = Section._meta.concrete_fields
+    question_fields = Question._meta.concrete_fields
+    rows = version.sections.values_list(
+        *(f.name for f in section_fields), *(f"questions__{f.name}" for f in question_fields)
+    ).order_by("order", "questions__order", "questions__pk")
+    sections: dict[int, Section] = {}
     questions = {}
-    for section in sections:
-        section.question_list = []
-    for question in Question.objects.filter(section_id__in=by_pk).order_by("order", "pk"):
-        question.section = by_pk[question.section_id]
-        question.section.question_list.append(question)
-        questions[question.pk] = question
-    return sections, questions
+    db = version._state.db
+    for row in rows:
+        section_values, question_values = row[:len(section_fields)], row[len(section_fields):]
+        section = sections.get(section_values[0])
+        if section is None:
+            section = sections[section_values[0]] = Section.from_db(
+                db, [f.attname for f in section_fields], section_values)
+            section.question_list = []
+        if question_values[0] is not None:
+            question = Question.from_db(db, [f.attname for f in question_fields],
+                                        question_values)
+            question.section = section
+            section.question_list.append(question)
+            questions[question.pk] = question
+    return list(sections.values()), questions
 
 
 def _lessons(postmortem: Postmortem, actions: list[ActionItem]) -> list[Lesson]:

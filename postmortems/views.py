@@ -111,10 +111,10 @@ def _attach_forms(data, bound: dict) -> None:
 def _render_detail(request, postmortem: Postmortem, status: int = 200, bound=None):
     """The COE page; `bound` holds a posted form that failed, so it shows its input and errors."""
     bound = bound or {}
-    data = selectors.page_data(postmortem)
     user = request.user
     can_edit = permissions.can_edit(user, postmortem)
     can_decide = permissions.can_decide(user, postmortem)
+    data = selectors.page_data(postmortem, editing=can_edit)
     if can_edit:  # the page draws the forms only for those who may use them
         _attach_forms(data, bound)
     return render(request, "postmortems/postmortem_detail.html", {
