@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from actions.models import ActionItem
+from opsreview import pagecache
 from orr.readiness import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
@@ -249,9 +250,17 @@ def page_data(postmortem: Postmortem, *, editing: bool = False) -> PageData:
         nodes=nodes,
         lessons=lessons,
         actions=actions,
-        readiness=readiness(postmortem.service),
+        readiness=service_readiness(postmortem.service),
         decisions=decisions,
     )
+
+
+def service_readiness(service) -> Readiness:
+    """The service's readiness for the "ORR performed" question: remembered like the readiness
+    API's answer (opsreview/pagecache.py: until anything is written, the day ends or the
+    readiness lapses), as every view of every COE of the service shows the same."""
+    return pagecache.remembered(f"coe-readiness:{service.pk}", lambda: readiness(service),
+                                until=lambda found: found.expires_at)
 
 
 def _questions(version) -> tuple[list[Section], dict[int, Question]]:
