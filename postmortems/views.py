@@ -115,8 +115,16 @@ def _render_detail(request, postmortem: Postmortem, status: int = 200, bound=Non
     can_edit = permissions.can_edit(user, postmortem)
     can_decide = permissions.can_decide(user, postmortem)
     data = selectors.page_data(postmortem, editing=can_edit)
-    if can_edit:  # the page draws the forms only for those who may use them
+    # The page draws the forms only for those who may use them: no form is built for a reader.
+    page_forms = {}
+    if can_edit:
         _attach_forms(data, bound)
+        page_forms.update(
+            timeline_form=bound.get("timeline") or forms.TimelineEventForm(postmortem=postmortem),
+            factor_form=bound.get("factor") or forms.FactorForm(),
+            lesson_form=bound.get("lesson") or forms.LessonForm())
+    if can_decide:
+        page_forms["decision_form"] = bound.get("decision") or DecisionForm(document=postmortem)
     return render(request, "postmortems/postmortem_detail.html", {
         "postmortem": postmortem, "data": data, "tab": "postmortem",
         "gate_results": gates.evaluate(postmortem),
@@ -124,12 +132,7 @@ def _render_detail(request, postmortem: Postmortem, status: int = 200, bound=Non
         if postmortem.state == "in_review" else None,
         "can_edit": can_edit,
         "can_decide": can_decide,
-        "timeline_form": bound.get("timeline") or can_edit and forms.TimelineEventForm(
-            postmortem=postmortem),
-        "factor_form": bound.get("factor") or can_edit and forms.FactorForm(),
-        "lesson_form": bound.get("lesson") or can_edit and forms.LessonForm(),
-        "decision_form": bound.get("decision") or can_decide and DecisionForm(
-            document=postmortem),
+        **page_forms,
     }, status=status)
 
 
