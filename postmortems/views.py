@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from actions.forms import ActionItemForm
@@ -114,7 +115,12 @@ def _render_detail(request, postmortem: Postmortem, status: int = 200, bound=Non
     user = request.user
     can_edit = permissions.can_edit(user, postmortem)
     can_decide = permissions.can_decide(user, postmortem)
-    data = selectors.page_data(postmortem, editing=can_edit)
+    # Those who only read it see the same page: its parts are drawn once for all of them and
+    # kept until the COE or anything shared changes (opsreview/fragments.py), so what they
+    # show is read only when they are drawn. The similar factors (which COEs each reader may
+    # see) are drawn for every request.
+    reader = not (can_edit or can_decide or bound)
+    data = SimpleLazyObject(lambda: selectors.page_data(postmortem, editing=can_edit))
     # The page draws the forms only for those who may use them: no form is built for a reader.
     page_forms = {}
     if can_edit:
@@ -127,11 +133,12 @@ def _render_detail(request, postmortem: Postmortem, status: int = 200, bound=Non
         page_forms["decision_form"] = bound.get("decision") or DecisionForm(document=postmortem)
     return render(request, "postmortems/postmortem_detail.html", {
         "postmortem": postmortem, "data": data, "tab": "postmortem",
-        "gate_results": gates.evaluate(postmortem),
-        "missing_approvals": missing_approvals(postmortem)
+        "gate_results": SimpleLazyObject(lambda: gates.evaluate(postmortem)),
+        "missing_approvals": SimpleLazyObject(lambda: missing_approvals(postmortem))
         if postmortem.state == "in_review" else None,
         "can_edit": can_edit,
         "can_decide": can_decide,
+        "shared_view": "reader" if reader else None,
         **page_forms,
     }, status=status)
 
