@@ -27,6 +27,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
 from django.templatetags import tz
 from django.utils import timezone
+from django.utils.html import escape
 from jinja2 import Environment
 
 from opsreview.links import path_to
@@ -53,8 +54,15 @@ def _in_zone(value, zone: str):
     return tz.do_timezone(value, zone) if value is not None else value
 
 
+def _escape_as_django(value):
+    """Every value written escaped as Django escapes it (``&quot;``, ``&#x27;``; MarkupSafe
+    writes ``&#34;``, ``&#39;``), so a partial writes byte for byte what a Django template did."""
+    return value if hasattr(value, "__html__") or isinstance(value, int) else escape(value)
+
+
 def environment(**options) -> Environment:
     options["autoescape"] = True
+    options["finalize"] = _escape_as_django
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
     env = Environment(**options)

@@ -41,22 +41,13 @@ def similar_factors(context, postmortem):
     return jinja(context, "learning/_similar.html", groups=groups)
 
 
-@register.inclusion_tag("learning/_origin.html", takes_context=True)
-def question_origin(context, question):
-    """ "Added in v2 after COE-0010" under a question that came from a COE proposal.
+@register.simple_tag(takes_context=True)
+def section_origins(context, section) -> dict:
+    """Question key → the accepted or merged COE proposals behind that question of `section`
+    ("Added in v2 after COE-0010" under the question), in one query for the whole section.
 
-    The ORR section editor's question card uses it (`orr` sits below `learning` and does not
-    import it; its template names this library by string). The origins of the whole section
-    are read in one query the first time a question of that section asks, and kept on the
-    request: a section of twenty proposed questions costs one query, not twenty. The tag reads
-    only `question.section_id` and `question.key`, so no section or version is loaded."""
+    The ORR section editor's question cards show them (`orr` sits below `learning` and does not
+    import it; its template names this library by string and hands the result to the cards).
+    The tag reads only `section.pk`, so no version is loaded."""
     request = context.get("request")
-    user = getattr(request, "user", None)
-    cache = getattr(request, "_question_origins", None) if request is not None else None
-    if cache is None:
-        cache = {}
-        if request is not None:
-            request._question_origins = cache
-    if question.section_id not in cache:
-        cache[question.section_id] = origins_of_section(question.section_id, user)
-    return {"origin": cache[question.section_id].get(question.key, [])}
+    return origins_of_section(section.pk, getattr(request, "user", None))

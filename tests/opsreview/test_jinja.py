@@ -14,11 +14,20 @@ def render(source: str, **values) -> str:
 
 
 def test_autoescape_is_always_on_and_safe_html_is_kept():
-    assert render("{{ x }}", x=ATTACK) == "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+    assert render("{{ x }}", x=ATTACK) == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
     assert render("{{ x }}", x=format_html("<b>{}</b>", ATTACK)) == (
         "<b>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</b>")
     assert "<script" not in render("{{ x|markdown }}", x=ATTACK)
     assert render("{{ x|markdown }}", x="**bold**") == str(markdown_filter("**bold**"))
+
+
+def test_values_are_escaped_byte_for_byte_as_django_escapes_them():
+    text = """Tom's "runbook" & <pager>"""
+    for value in (text, 3, None, 1.5):
+        assert render("{{ x }}", x=value) == Template("{{ x }}").render(Context({"x": value}))
+    assert render("{{ x|capfirst }}", x=text) == Template("{{ x|capfirst }}").render(
+        Context({"x": text}))
+    assert render("{{ missing }}") == ""
 
 
 def test_the_environment_cannot_be_configured_to_stop_escaping():
