@@ -1,9 +1,11 @@
 """The answer editor's plain inputs (AnswerInputs + its partial) carry exactly what AnswerForm
 reads back: the same names and ids, the values shown, the chosen option selected."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
+from django.template import engines
 from django.template.loader import render_to_string
 
 from reviews.forms import AnswerForm, AnswerInputs
@@ -43,9 +45,25 @@ class Inputs(HTMLParser):
             self._select = None
 
 
-def posted(answer, with_risk=True) -> dict:
-    html = render_to_string("reviews/_answer_editor.html", {
-        "a": answer, "ed": AnswerInputs.of(answer), "with_risk": with_risk, "save_url": "/x/"})
+def drawn(answer, with_risk=True, engine="django", conflict=None) -> str:
+    """The editor as the Django template draws it, or as the Jinja2 macro that the COE's
+    answers and the ORR section's question cards call."""
+    context = {"a": answer, "ed": AnswerInputs.of(answer), "with_risk": with_risk,
+               "save_url": "/x/", "row": {"conflict": conflict}}
+    if engine == "jinja2":  # the macro the Jinja2 cards call
+        return engines["jinja2"].from_string(
+            '{% from "reviews/_answer_editor.html" import answer_editor %}'
+            "{{ answer_editor(a, ed, save_url, '', row.conflict, with_risk) }}").render(context)
+    return render_to_string("reviews/_answer_editor.html", context)
+
+
+@pytest.fixture(params=["django", "jinja2"])
+def engine(request) -> str:
+    return request.param
+
+
+def posted(answer, with_risk=True, engine="django") -> dict:
+    html = drawn(answer, with_risk, engine)
     parser = Inputs()
     parser.feed(html)
     fields = {name: value for name, (ident, value) in parser.found.items()
@@ -61,12 +79,12 @@ def posted(answer, with_risk=True) -> dict:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["yes_no", "markdown"])
-def test_the_page_posts_back_what_the_answer_holds(review, kind):
+def test_the_page_posts_back_what_the_answer_holds(review, kind, engine):
     answer = review.answers.filter(question__kind=kind).select_related("question").first()
     answer.text = "Line one & <b>two</b>\n\nthree"
     answer.choice = "no" if kind == "yes_no" else ""
     answer.risk, answer.na_reason = "na", "We have no <queue>"
-    fields = posted(answer)
+    fields = posted(answer, engine=engine)
     form = AnswerForm(fields, question=answer.question, prefix=f"q{answer.pk}")
     assert form.is_valid(), form.errors
     assert form.cleaned_data == {
@@ -78,21 +96,40 @@ def test_the_page_posts_back_what_the_answer_holds(review, kind):
 
 
 @pytest.mark.django_db
-def test_a_listed_choice_is_offered_and_selected(review):
+def test_a_listed_choice_is_offered_and_selected(review, engine):
     answer = review.answers.select_related("question").first()
     answer.question.kind, answer.question.choices = "choice", ["Daily", "Weekly <x>"]
     answer.choice = "Weekly <x>"
-    assert posted(answer)[f"q{answer.pk}-choice"] == "Weekly <x>"
+    assert posted(answer, engine=engine)[f"q{answer.pk}-choice"] == "Weekly <x>"
     assert AnswerInputs.of(answer).choices == AnswerForm(
         question=answer.question).fields["choice"].choices
 
 
 @pytest.mark.django_db
-def test_an_editor_without_risks_posts_none_and_the_form_reads_them_empty(review):
+def test_an_editor_without_risks_posts_none_and_the_form_reads_them_empty(review, engine):
     answer = review.answers.select_related("question").first()
     answer.risk = "high"
-    fields = posted(answer, with_risk=False)
+    fields = posted(answer, with_risk=False, engine=engine)
     assert set(fields) == {f"q{answer.pk}-revision", f"q{answer.pk}-text"}
     form = AnswerForm(fields, question=answer.question, prefix=f"q{answer.pk}")
     assert form.is_valid(), form.errors
     assert form.cleaned_data["risk"] == "" and form.cleaned_data["na_reason"] == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["yes_no", "choice", "markdown"])
+@pytest.mark.parametrize("with_risk", [True, False])
+def test_the_jinja2_editor_writes_what_the_django_editor_writes(review, author, kind, with_risk):
+    answer = review.answers.select_related("question").first()
+    answer.save_if_current(base_revision=0, by=author, text='Tom\'s "pager" <b>', risk="high")
+    answer.question.kind, answer.question.choices = kind, ["Daily", "Weekly <x>"]
+    answer.choice = {"yes_no": "no", "choice": "Weekly <x>"}.get(kind, "")
+    answer.na_reason = "a & b"
+
+    def tags(html: str) -> str:  # whitespace between tags aside, as a browser reads it
+        return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
+
+    assert tags(drawn(answer, with_risk, "jinja2")) == tags(drawn(answer, with_risk))
+    conflict = {"text": "Their <text> & 'more'"}
+    assert tags(drawn(answer, with_risk, "jinja2", conflict)) == tags(
+        drawn(answer, with_risk, conflict=conflict))
