@@ -186,10 +186,11 @@ def section_edit(request, code, key):
     if index is None:
         raise Http404("No such section.")
     section = sections[index]["section"]
-    answers = list(carry.carried_answers(
+    answers = (
         review.answers.filter(question__section=section)
         .select_related("question", "updated_by", "accepted_risk__accepted_by")
         .prefetch_related(
+            "evidence",
             Prefetch("comments", queryset=Comment.objects.select_related("author")),
             Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
             Prefetch("flags", queryset=AnswerFlag.objects.filter(round=review.review_round)
@@ -197,11 +198,13 @@ def section_edit(request, code, key):
             "flagged_by",
         )
         .order_by("question__order")
-    ))
-    can_decide = permissions.can_decide(request.user, review)
+    )
     # Since the last approval: each answer changed, confirmed, carried or new; the reviewer
-    # may look at the changed and new ones only.
+    # may look at the changed and new ones only. Only a carried ORR's answers have anything
+    # to show beside what they came from (and to read for it).
     carried = review.carried_from_id is not None
+    answers = list(carry.carried_answers(answers) if carried else answers)
+    can_decide = permissions.can_decide(request.user, review)
     changes = {a.pk: carry.change_of(a) for a in answers} if carried else {}
     only_changed = carried and request.GET.get("changed") == "1"
     if only_changed:
@@ -217,8 +220,8 @@ def section_edit(request, code, key):
             "change": changes.get(a.pk, ""),
             "flags": list(a.flags.all()),
             "my_flag": next((f for f in a.flags.all() if f.reviewer_id == request.user.pk), None),
-            "open_items": carry.open_items(a),
-            "valid_risk": carry.valid_risk(a),
+            "open_items": carry.open_items(a) if carried else [],
+            "valid_risk": carry.valid_risk(a) if carried else None,
             **(gap_forms.for_answer(a) if gap_forms else {}),
         }
         for a in answers
