@@ -13,9 +13,9 @@ from reviews.services import approval_policy, on_approved
 
 
 def _loaded(document) -> list[Answer] | None:
-    """The answers a page already loaded for the document (`gate_answers`: with the question,
-    the accepted risk and the n_actions / n_carried_open counts), so its gates need no query of
-    their own; None when the gates must ask the database (submit, approve)."""
+    """The answers a page already loaded for the document (`gate_answers`: the overview's
+    orr.progress.AnswerState rows), so its gates need no query of their own; None when the
+    gates must ask the database (submit, approve)."""
     return getattr(document, "gate_answers", None)
 
 
@@ -23,7 +23,7 @@ def _loaded(document) -> list[Answer] | None:
 def required_answered(document) -> str | None:
     answers = _loaded(document)
     missing = (
-        sum(a.question.required and not a.text and not a.choice for a in answers)
+        sum(a.required and not a.text and not a.choice for a in answers)
         if answers is not None
         else document.answers.filter(question__required=True, text="", choice="").count()
     )
@@ -43,7 +43,7 @@ def gaps_addressed(document) -> str | None:
     answers = _loaded(document)
     open_gaps = sum(
         a.risk in (Answer.Risk.HIGH, Answer.Risk.MEDIUM) and not a.n_actions
-        and not hasattr(a, "accepted_risk") and not a.n_carried_open
+        and not a.has_accepted_risk and not a.n_carried_open
         for a in answers
     ) if answers is not None else (
         document.answers.filter(risk__in=[Answer.Risk.HIGH, Answer.Risk.MEDIUM])

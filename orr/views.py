@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -12,14 +14,14 @@ from actions.models import ActionItem
 from catalog.models import Service
 from opsreview.pagecache import keeps_remembered
 from opsreview.paging import page_of
-from orr import carry, forms, services
+from orr import carry, forms, progress, services
 from orr import gates as orr_gates
 from orr.models import ReadinessReview
 from reviews import flags, gates, permissions
 from reviews import forms as shared_forms
 from reviews.access import base_revision_posted, get_answer_for_edit, get_document_for_user
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
-from reviews.models import Answer, AnswerFlag, Comment, Kind, Section, State
+from reviews.models import Answer, AnswerFlag, Comment, Decision, Kind, Section, State
 from reviews.services import (
     document_assign_reviewer,
     missing_approvals,
@@ -78,34 +80,6 @@ def review_start(request, slug):
     return redirect("orr:detail", review.code)
 
 
-def _sections_with_progress(review):
-    answers = list(
-        review.answers.select_related("question__section", "accepted_risk").annotate(
-            n_actions=Count("action_items", distinct=True),
-            # A carried gap whose action item from the last review is still open (see the gate).
-            n_carried_open=Count("carried_from__action_items", distinct=True, filter=Q(
-                carried_from__action_items__status__in=ActionItem.OPEN_STATUSES)),
-        )
-    )
-    sections = {}
-    for a in answers:
-        s = a.question.section
-        row = sections.setdefault(s.pk, {"section": s, "total": 0, "answered": 0, "gaps": 0,
-                                         "addressed": 0, "open_gaps": 0})
-        row["total"] += 1
-        row["answered"] += a.is_answered
-        row["gaps"] += a.is_gap
-        # A gap with an action item or an accepted risk is addressed: not a red badge.
-        addressed = a.is_gap and (a.n_actions + a.n_carried_open > 0
-                                  or hasattr(a, "accepted_risk"))
-        row["addressed"] += addressed
-        row["open_gaps"] += a.is_gap and not addressed
-    rows = sorted(sections.values(), key=lambda r: r["section"].order)
-    for row in rows:
-        row["percent"] = round(100 * row["answered"] / row["total"]) if row["total"] else 100
-    return rows, answers
-
-
 def _section_progress(review) -> list[dict]:
     """The sidebar's rows (`_sections_with_progress` without the answers): one aggregate query
     over this ORR's answers only, instead of loading every answer."""
@@ -130,13 +104,13 @@ def _section_progress(review) -> list[dict]:
 
 def review_detail(request, code):
     review = get_review_for_user(request, code)
-    sections, answers = _sections_with_progress(review)
+    sections, answers = progress.sections_with_progress(review)
     review.gate_answers = answers  # the gates below count these instead of querying again
-    decisions = list(review.decisions.select_related("reviewer").prefetch_related(
-        "flagged_answers__question__section"))
-    _group_flagged(review, decisions)
+    decisions = list(review.decisions.select_related("reviewer"))
+    _group_flagged(review, decisions, answers)
     user = request.user
     can_decide = permissions.can_decide(user, review)
+    can_edit = permissions.can_edit(user, review)
     return render(request, "orr/review_detail.html", {
         "review": review,
         "sections": sections,
@@ -147,11 +121,12 @@ def review_detail(request, code):
         "decisions": decisions,
         "missing_approvals": missing_approvals(review) if review.state == "in_review" else None,
         "milestones": list(review.milestones.all()),
-        "can_edit": permissions.can_edit(user, review),
+        "can_edit": can_edit,
         "can_decide": can_decide,
         "my_flags": flags.grouped_by_section(flags.flags_of(review, user)) if can_decide else [],
-        "assign_form": shared_forms.AssignReviewerForm(document=review),
-        "decision_form": shared_forms.DecisionForm(document=review, flags_on_cards=True),
+        "assign_form": shared_forms.AssignReviewerForm(document=review) if can_edit else None,
+        "decision_form": (shared_forms.DecisionForm(document=review, flags_on_cards=True)
+                          if can_decide else None),
         "milestone_form": forms.MilestoneForm(),
         "newer_version": services.newer_version(review),
         "carry": carry.carry_summary(review),
@@ -162,19 +137,25 @@ def review_detail(request, code):
     })
 
 
-def _group_flagged(review, decisions) -> None:
-    """Each decision's flagged answers grouped by section, with the reviewer's comment."""
+def _group_flagged(review, decisions, answers) -> None:
+    """Each decision's flagged answers (of those the page loaded) grouped by section, with the
+    reviewer's comment."""
+    flagged = defaultdict(list)
+    if decisions:
+        for decision_id, answer_id in Decision.flagged_answers.through.objects.filter(
+                decision__document=review).values_list("decision_id", "answer_id"):
+            flagged[decision_id].append(answer_id)
     comments = {
         (f.answer_id, f.reviewer_id, f.round): f.comment
         for f in AnswerFlag.objects.filter(answer__document=review)
-    }
+    } if flagged else {}
+    by_pk = {a.pk: a for a in answers}
     for d in decisions:
         groups: list = []
-        answers = sorted(d.flagged_answers.all(),
-                         key=lambda a: (a.question.section.order, a.question.order))
-        for a in answers:
-            if not groups or groups[-1][0] != a.question.section:
-                groups.append((a.question.section, []))
+        for a in sorted((by_pk[pk] for pk in flagged[d.pk] if pk in by_pk),
+                        key=lambda a: (a.section.order, a.question_order)):
+            if not groups or groups[-1][0] != a.section:
+                groups.append((a.section, []))
             groups[-1][1].append((a, comments.get((a.pk, d.reviewer_id, d.round), "")))
         d.flag_groups = groups
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import ActionItem
-from orr.views import _sections_with_progress
+from orr.progress import sections_with_progress
 from reviews import gates
 from reviews.models import AcceptedRisk, Answer, Document
 
@@ -15,7 +15,7 @@ from reviews.models import AcceptedRisk, Answer, Document
 def verdicts(review, *, loaded: bool):
     document = Document.objects.get(pk=review.pk).readinessreview
     if loaded:
-        document.gate_answers = _sections_with_progress(document)[1]
+        document.gate_answers = sections_with_progress(document)[1]
     return [(r.name, r.passed, r.message) for r in gates.evaluate(document)]
 
 

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from orr.views import _section_progress, _sections_with_progress
+from orr.progress import sections_with_progress
+from orr.views import _section_progress
 from reviews.models import Answer
 
 
@@ -12,7 +13,7 @@ def test_aggregate_counts_match_the_answers(review):
     Answer.objects.filter(pk=answers[1].pk).update(text="   \n ")  # blank is not an answer
     Answer.objects.filter(pk=answers[2].pk).update(choice="yes", risk="medium")
     Answer.objects.filter(pk=answers[-1].pk).update(text="Last", risk="none")
-    expected, _ = _sections_with_progress(review)
+    expected, _ = sections_with_progress(review)
     got = _section_progress(review)
     shown = ("section", "total", "answered", "gaps", "percent")  # what the editor's sidebar shows
     assert got == [{k: row[k] for k in shown} for row in expected]
