@@ -55,9 +55,14 @@ def _in_zone(value, zone: str):
 
 
 def _escape_as_django(value):
-    """Every value written escaped as Django escapes it (``&quot;``, ``&#x27;``; MarkupSafe
-    writes ``&#34;``, ``&#39;``), so a partial writes byte for byte what a Django template did."""
-    return value if hasattr(value, "__html__") or isinstance(value, int) else escape(value)
+    """Every value written escaped as Django escapes it, so a partial writes byte for byte what
+    a Django template did: MarkupSafe (which escapes whatever this returns unescaped) writes
+    quotes as ``&#34;`` and ``&#39;`` where Django writes ``&quot;`` and ``&#x27;``, and
+    ``&<>`` as Django does."""
+    if hasattr(value, "__html__"):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    return escape(text) if '"' in text or "'" in text else text
 
 
 def environment(**options) -> Environment:

@@ -21,7 +21,16 @@ from reviews import flags, gates, permissions
 from reviews import forms as shared_forms
 from reviews.access import base_revision_posted, get_answer_for_edit, get_document_for_user
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
-from reviews.models import Answer, AnswerFlag, Comment, Decision, Kind, Section, State
+from reviews.models import (
+    Answer,
+    AnswerFlag,
+    Comment,
+    Decision,
+    Kind,
+    ReviewerAssignment,
+    Section,
+    State,
+)
 from reviews.services import (
     document_assign_reviewer,
     missing_approvals,
@@ -35,7 +44,8 @@ def get_review_for_user(request, code: str, action: str = "view") -> ReadinessRe
         request, code, action,
         queryset=ReadinessReview.objects.select_related(
             "service__team", "author", "version__questionnaire", "carried_from"
-        ).prefetch_related("assignments__user"),
+        ).prefetch_related(
+            Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("user"))),
     )
 
 

@@ -23,7 +23,7 @@ def test_autoescape_is_always_on_and_safe_html_is_kept():
 
 def test_values_are_escaped_byte_for_byte_as_django_escapes_them():
     text = """Tom's "runbook" & <pager>"""
-    for value in (text, 3, None, 1.5):
+    for value in (text, "a & <b> &amp;", "it's", 3, None, 1.5):
         assert render("{{ x }}", x=value) == Template("{{ x }}").render(Context({"x": value}))
     assert render("{{ x|capfirst }}", x=text) == Template("{{ x|capfirst }}").render(
         Context({"x": text}))
