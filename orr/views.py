@@ -138,7 +138,9 @@ def review_detail(request, code):
         "decision_form": (shared_forms.DecisionForm(document=review, flags_on_cards=True)
                           if can_decide else None),
         "milestone_form": forms.MilestoneForm(),
-        "newer_version": services.newer_version(review),
+        # Offered to the editors of a draft only.
+        "newer_version": (services.newer_version(review)
+                          if can_edit and review.state == State.DRAFT else None),
         "carry": carry.carry_summary(review),
         "approval_rule": orr_gates.approval_rule(review),
         "has_approval": any(d.verdict == "approve" and d.round == review.review_round
