@@ -183,12 +183,17 @@ def section_edit(request, code, key):
         review.answers.filter(question__section=section)
         .select_related("question", "updated_by", "accepted_risk__accepted_by")
         .prefetch_related(
-            "evidence",
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
-            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
+            "evidence",  # as a manager: the carry comparison reads answer.evidence.all()
+            # The rest as plain lists (to_attr): a prefetched manager costs a queryset per
+            # answer and relation, most of the time of reading them.
+            Prefetch("comments", queryset=Comment.objects.select_related("author"),
+                     to_attr="comment_list"),
+            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner"),
+                     to_attr="item_list"),
             Prefetch("flags", queryset=AnswerFlag.objects.filter(round=review.review_round)
-                     .select_related("reviewer")),
-            "flagged_by",
+                     .select_related("reviewer"), to_attr="round_flags"),
+            Prefetch("flagged_by", queryset=Decision.objects.filter(round=review.review_round),
+                     to_attr="round_decisions"),
         )
         .order_by("question__order")
     )
@@ -208,11 +213,11 @@ def section_edit(request, code, key):
         {
             "answer": a,
             "editor": shared_forms.AnswerInputs.of(a),
-            "flagged": any(d.round == review.review_round for d in a.flagged_by.all()),
+            "flagged": bool(a.round_decisions),
             "conflict": request.session.pop(f"conflict-{a.pk}", None),
             "change": changes.get(a.pk, ""),
-            "flags": list(a.flags.all()),
-            "my_flag": next((f for f in a.flags.all() if f.reviewer_id == request.user.pk), None),
+            "flags": a.round_flags,
+            "my_flag": next((f for f in a.round_flags if f.reviewer_id == request.user.pk), None),
             "open_items": carry.open_items(a) if carried else [],
             "valid_risk": carry.valid_risk(a) if carried else None,
             **(gap_forms.for_answer(a) if gap_forms else {}),
