@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -184,7 +184,7 @@ def section_edit(request, code, key):
         .select_related("question", "updated_by", "accepted_risk__accepted_by")
         .prefetch_related(
             "evidence",  # as a manager: the carry comparison reads answer.evidence.all()
-            # The rest as plain lists (to_attr): a prefetched manager costs a queryset per
+            # The others as plain lists (to_attr): a prefetched manager costs a queryset per
             # answer and relation, most of the time of reading them.
             Prefetch("comments", queryset=Comment.objects.select_related("author"),
                      to_attr="comment_list"),
@@ -192,9 +192,10 @@ def section_edit(request, code, key):
                      to_attr="item_list"),
             Prefetch("flags", queryset=AnswerFlag.objects.filter(round=review.review_round)
                      .select_related("reviewer"), to_attr="round_flags"),
-            Prefetch("flagged_by", queryset=Decision.objects.filter(round=review.review_round),
-                     to_attr="round_decisions"),
         )
+        # A reviewer's decision of this round asked for changes to it.
+        .annotate(flagged=Exists(Decision.flagged_answers.through.objects.filter(
+            answer_id=OuterRef("pk"), decision__round=review.review_round)))
         .order_by("question__order")
     )
     # Since the last approval: each answer changed, confirmed, carried or new; the reviewer
@@ -213,7 +214,7 @@ def section_edit(request, code, key):
         {
             "answer": a,
             "editor": shared_forms.AnswerInputs.of(a),
-            "flagged": bool(a.round_decisions),
+            "flagged": a.flagged,
             "conflict": request.session.pop(f"conflict-{a.pk}", None),
             "change": changes.get(a.pk, ""),
             "flags": a.round_flags,

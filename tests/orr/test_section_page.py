@@ -57,3 +57,24 @@ def test_the_questions_tab_opens_the_first_section(client, review, author, page)
     html = client.get(reverse(f"orr:{page}", args=args)).content.decode()
     first = reverse("orr:section", args=[review.code, sections[0].key])
     assert f'href="{first}">Questions</a>' in html
+
+
+@pytest.mark.django_db
+def test_a_card_flagged_by_a_request_for_changes_says_so(client, ready_review, author, reviewer):
+    from reviews.services import document_submit
+
+    document_submit(document=ready_review, by=author)
+    first, second = ready_review.answers.select_related("question__section").order_by(
+        "question__section__order", "question__order")[:2]
+    client.force_login(reviewer)
+    client.post(reverse("orr:answer_flag", args=[ready_review.code, first.pk]),
+                {"comment": "Which alarms?"})
+    client.post(reverse("orr:decide", args=[ready_review.code]),
+                {"verdict": "request_changes", "reason": "One answer needs work."})
+    client.force_login(author)
+    html = " ".join(client.get(section_url(ready_review, first)).content.decode().split())
+    alert = "A reviewer asked for changes to this answer."
+    assert html.count(alert) == 1
+    flagged = html.index(f'id="q{first.pk}"')
+    assert html.rindex("flagged", 0, flagged) > html.rindex("<article", 0, flagged)
+    assert flagged < html.index(alert) < html.index(f'id="q{second.pk}"')
