@@ -50,7 +50,7 @@ def drawn(answer, with_risk=True, engine="django", conflict=None) -> str:
     answers and the ORR section's question cards call."""
     context = {"a": answer, "ed": AnswerInputs.of(answer), "with_risk": with_risk,
                "save_url": "/x/", "row": {"conflict": conflict}}
-    if engine == "jinja2":  # the macro the Jinja2 cards call
+    if engine == "jinja2":  # the macro the Jinja2 cards call; no request, so no token
         return engines["jinja2"].from_string(
             '{% from "reviews/_answer_editor.html" import answer_editor %}'
             "{{ answer_editor(a, ed, save_url, '', row.conflict, with_risk) }}").render(context)
