@@ -251,9 +251,9 @@ class _GapForms:
         self.request, self.review = request, review
         self._owners = None
 
-    def owners(self) -> list:
+    def owners(self, field) -> list:
+        """The owner field's choices, read from the first gap's form for every gap."""
         if self._owners is None:
-            field = forms.GapActionForm(team=self.review.service.team).fields["owner"]
             self._owners = [("", field.empty_label)] + [
                 (user.pk, field.label_from_instance(user)) for user in field.queryset]
         return self._owners
@@ -264,7 +264,8 @@ class _GapForms:
             return {}
         auto_id = f"id_{answer.pk}_%s"
         action_form = forms.GapActionForm(kept, team=self.review.service.team, auto_id=auto_id)
-        action_form.fields["owner"].choices = self.owners()
+        owner = action_form.fields["owner"]
+        owner.choices = self.owners(owner)
         return {"action_form": action_form, "accept_form": forms.AcceptRiskForm(auto_id=auto_id)}
 
 
