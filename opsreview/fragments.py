@@ -29,12 +29,15 @@ nothing is kept: separate worker processes could not tell each other that a docu
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.functional import SimpleLazyObject
 
 SHARED_KEY = "fragments:shared"
 # Rows no document page shows: writing them forgets nothing.
@@ -94,6 +97,14 @@ def versions(document_id: int) -> tuple[int | None, int | None]:
             cache.add(key, value, None)
         found = cache.get_many(keys)
     return found.get(SHARED_KEY), found.get(version_key(document_id))
+
+
+def lazy_values(compute: Callable[[], dict], names: Iterable[str]) -> dict:
+    """A page's values, read only if a template uses one: `compute()` runs once, the first time
+    any of `names` is read. A view hands them to a template whose shared parts may come from
+    the cache, so the page's queries run only when a part is drawn."""
+    once = functools.cache(compute)
+    return {name: SimpleLazyObject(lambda name=name: once()[name]) for name in names}
 
 
 # --- which document a written row belongs to --------------------------------------------------

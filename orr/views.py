@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from actions.models import ActionItem
 from catalog.models import Service
+from opsreview import fragments
 from opsreview.pagecache import keeps_remembered
 from opsreview.paging import page_of
 from orr import carry, forms, progress, services
@@ -114,15 +115,37 @@ def _section_progress(review) -> list[dict]:
 
 def review_detail(request, code):
     review = get_review_for_user(request, code)
+    user = request.user
+    can_decide = permissions.can_decide(user, review)
+    can_edit = permissions.can_edit(user, review)
+    # Those who only read it see the same page: its part is drawn once for all of them and
+    # kept until the ORR or anything shared changes (opsreview/fragments.py), so what it shows
+    # is read only when it is drawn.
+    shown = fragments.lazy_values(lambda: _overview(review, user, can_edit, can_decide), (
+        "sections", "answered", "total", "gaps", "gate_results", "decisions",
+        "missing_approvals", "milestones", "my_flags", "newer_version", "carry",
+        "approval_rule", "has_approval"))
+    return render(request, "orr/review_detail.html", {
+        "review": review,
+        "can_edit": can_edit,
+        "can_decide": can_decide,
+        "shared_view": None if can_edit or can_decide else "reader",
+        "assign_form": shared_forms.AssignReviewerForm(document=review) if can_edit else None,
+        "decision_form": (shared_forms.DecisionForm(document=review, flags_on_cards=True)
+                          if can_decide else None),
+        "milestone_form": forms.MilestoneForm(),
+        "tab": "overview",
+        **shown,
+    })
+
+
+def _overview(review, user, can_edit: bool, can_decide: bool) -> dict:
+    """What the ORR overview shows, in a fixed number of queries."""
     sections, answers = progress.sections_with_progress(review)
     review.gate_answers = answers  # the gates below count these instead of querying again
     decisions = list(review.decisions.select_related("reviewer"))
     _group_flagged(review, decisions, answers)
-    user = request.user
-    can_decide = permissions.can_decide(user, review)
-    can_edit = permissions.can_edit(user, review)
-    return render(request, "orr/review_detail.html", {
-        "review": review,
+    return {
         "sections": sections,
         "answered": sum(r["answered"] for r in sections),
         "total": sum(r["total"] for r in sections),
@@ -131,13 +154,7 @@ def review_detail(request, code):
         "decisions": decisions,
         "missing_approvals": missing_approvals(review) if review.state == "in_review" else None,
         "milestones": list(review.milestones.all()),
-        "can_edit": can_edit,
-        "can_decide": can_decide,
         "my_flags": flags.grouped_by_section(flags.flags_of(review, user)) if can_decide else [],
-        "assign_form": shared_forms.AssignReviewerForm(document=review) if can_edit else None,
-        "decision_form": (shared_forms.DecisionForm(document=review, flags_on_cards=True)
-                          if can_decide else None),
-        "milestone_form": forms.MilestoneForm(),
         # Offered to the editors of a draft only.
         "newer_version": (services.newer_version(review)
                           if can_edit and review.state == State.DRAFT else None),
@@ -145,8 +162,7 @@ def review_detail(request, code):
         "approval_rule": orr_gates.approval_rule(review),
         "has_approval": any(d.verdict == "approve" and d.round == review.review_round
                             for d in decisions),
-        "tab": "overview",
-    })
+    }
 
 
 def _group_flagged(review, decisions, answers) -> None:
@@ -179,6 +195,35 @@ def section_edit(request, code, key):
     if index is None:
         raise Http404("No such section.")
     section = sections[index]["section"]
+    # Since the last approval: each answer changed, confirmed, carried or new; the reviewer
+    # may look at the changed and new ones only.
+    carried = review.carried_from_id is not None
+    only_changed = carried and request.GET.get("changed") == "1"
+    can_decide = permissions.can_decide(request.user, review)
+    can_edit = permissions.can_edit(request.user, review)
+    # As on the overview: readers share the drawn cards, read only when they are drawn.
+    shown = fragments.lazy_values(
+        lambda: _section_rows(request, review, section, carried, only_changed, can_edit),
+        ("rows", "to_confirm"))
+    return render(request, "orr/section_edit.html", {
+        "review": review,
+        "section": section,
+        "sections": sections,
+        "can_edit": can_edit,
+        "prev": sections[index - 1]["section"] if index > 0 else None,
+        "next": sections[index + 1]["section"] if index + 1 < len(sections) else None,
+        "tab": "sections",
+        "carried": carried,
+        "only_changed": only_changed,
+        "can_decide": can_decide,
+        "shared_view": None if can_edit or can_decide else "reader",
+        **shown,
+    })
+
+
+def _section_rows(request, review, section, carried: bool, only_changed: bool,
+                  can_edit: bool) -> dict:
+    """The question cards of one section, and how many carried answers wait for a look."""
     answers = (
         review.answers.filter(question__section=section)
         .select_related("question", "updated_by", "accepted_risk__accepted_by")
@@ -198,17 +243,12 @@ def section_edit(request, code, key):
             answer_id=OuterRef("pk"), decision__round=review.review_round)))
         .order_by("question__order")
     )
-    # Since the last approval: each answer changed, confirmed, carried or new; the reviewer
-    # may look at the changed and new ones only. Only a carried ORR's answers have anything
-    # to show beside what they came from (and to read for it).
-    carried = review.carried_from_id is not None
+    # Only a carried ORR's answers have anything to show beside what they came from (and to
+    # read for it).
     answers = list(carry.carried_answers(answers) if carried else answers)
-    can_decide = permissions.can_decide(request.user, review)
     changes = {a.pk: carry.change_of(a) for a in answers} if carried else {}
-    only_changed = carried and request.GET.get("changed") == "1"
     if only_changed:
         answers = [a for a in answers if changes[a.pk] in ("changed", "new")]
-    can_edit = permissions.can_edit(request.user, review)
     gap_forms = _GapForms(request, review) if can_edit else None
     rows = [
         {
@@ -225,20 +265,7 @@ def section_edit(request, code, key):
         }
         for a in answers
     ]
-    return render(request, "orr/section_edit.html", {
-        "review": review,
-        "section": section,
-        "sections": sections,
-        "rows": rows,
-        "can_edit": can_edit,
-        "prev": sections[index - 1]["section"] if index > 0 else None,
-        "next": sections[index + 1]["section"] if index + 1 < len(sections) else None,
-        "tab": "sections",
-        "carried": carried,
-        "only_changed": only_changed,
-        "to_confirm": sum(s == "carried" for s in changes.values()),
-        "can_decide": can_decide,
-    })
+    return {"rows": rows, "to_confirm": sum(s == "carried" for s in changes.values())}
 
 
 class _GapForms:

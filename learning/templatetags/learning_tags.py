@@ -50,4 +50,14 @@ def section_origins(context, section) -> dict:
     import it; its template names this library by string and hands the result to the cards).
     The tag reads only `section.pk`, so no version is loaded."""
     request = context.get("request")
-    return origins_of_section(section.pk, getattr(request, "user", None))
+    return Origins(origins_of_section(section.pk, getattr(request, "user", None)))
+
+
+class Origins(dict):
+    """Question key → proposals; its repr names what a card shows of them (which proposal,
+    and whether its COE may be named), so the section's shared cards are kept apart for
+    readers who may see different COEs (``{% shared_fragment %}`` keys on it)."""
+
+    def __repr__(self) -> str:
+        return repr(sorted((key, [(p.pk, p.source_visible) for p in proposals])
+                           for key, proposals in self.items()))

@@ -125,3 +125,21 @@ def test_provenance_of_a_restricted_coe_is_not_named_to_outsiders(proposal, ops_
     assert coe.code not in page and "after a restricted COE" in page
     client.force_login(author)  # the owning team sees its own restricted COE
     assert f">{coe.code}</a>" in client.get(url).content.decode()
+
+
+def test_readers_who_may_name_different_coes_get_different_shared_cards(proposal, ops_lead,
+                                                                        author, outsider):
+    """The ORR section's shared cards are keyed on what the origin line shows each reader
+    (learning_tags.Origins), so an outsider never gets cards naming a restricted COE."""
+    from learning.templatetags.learning_tags import Origins
+
+    question = proposals.accept(proposal, by=ops_lead)
+    section = question.section.pk
+    open_key = repr(Origins(proposals.origins_of_section(section, outsider)))
+    assert open_key == repr(Origins(proposals.origins_of_section(section, author)))
+    coe = proposal.postmortem
+    coe.restricted = True
+    coe.save(update_fields=["restricted"])
+    hidden = repr(Origins(proposals.origins_of_section(section, outsider)))
+    named = repr(Origins(proposals.origins_of_section(section, author)))
+    assert hidden != named and str(proposal.pk) in hidden
