@@ -42,3 +42,27 @@ def test_a_task_finished_by_the_worker_forgets_values_remembered_here(
     sweep_exports_task.delay()
     assert wait_until(lambda: pagecache.generation() != before, timeout=30)
     assert name() == "Renamed by a job"
+
+
+def test_shared_coe_parts_live_in_redis_and_an_autosave_on_postgresql_forgets_them(
+        transactional_db, client, author, ops_lead, questionnaires, checkout):
+    """The reader's page comes from the shared cache; the autosave's one-statement UPDATE on
+    PostgreSQL (no model signal) moves the COE's version, so the next reader sees the text."""
+    from django.db import connection
+    from django.urls import reverse
+
+    from tests.postmortems.conftest import make_coe
+
+    assert settings.FRAGMENT_CACHE_SECONDS > 0 and connection.vendor == "postgresql"
+    coe = make_coe(checkout, author)
+    url = reverse("postmortems:detail", args=[coe.code])
+    client.force_login(ops_lead)
+    assert client.get(url).wsgi_request.shared_fragments == "--"
+    assert client.get(url).wsgi_request.shared_fragments == "++"
+    answer = coe.answers.get(question__key="summary")
+    assert answer.save_with_history(base_revision=answer.revision, by=author,
+                                    fields={"text": "Checkout failed for 41 minutes."},
+                                    message="saved", new_data={})
+    response = client.get(url)
+    assert response.wsgi_request.shared_fragments == "--"
+    assert "Checkout failed for 41 minutes." in response.content.decode()
