@@ -9,13 +9,14 @@ branches on), and draws it again only when one of these moves:
 - the document's **version**: a number per document, moved when a row of that document
   changes: the document itself, or a row that belongs to it (answers, comments, evidence, flags,
   factors, timeline, lessons, attachments, action items, assignments, decisions, the history),
-  found through the row's foreign keys (``touch_for``), and by the answer autosave, which writes
-  in one SQL statement without model signals (``touch_document``);
+  found through the row's foreign keys (``documents_of``), and by the answer autosave, which
+  writes in one SQL statement without model signals (``touch_document``);
 - the **shared generation**: moved by every other write: rows that belong to no one document
-  (a service, a team, a person's name, a questionnaire), a change to a document row itself (it
-  may show on other documents' pages: a COE named on an ORR question, now restricted), any
-  unsafe request whose view is not marked (queryset updates send no signal), and any Celery
-  task that wrote (opsreview/pagecache.py moves it with its own generation);
+  (a service, a team, a person's name, a questionnaire), a change to a document row itself or
+  to a row other documents show too (``SHOWN_ELSEWHERE``: a COE named on an ORR question, now
+  restricted; an action item under a carried ORR's answer), any unsafe request whose view is
+  not marked (queryset updates send no signal), and any Celery task that wrote
+  (opsreview/pagecache.py moves it with its own generation);
 - the **day** (overdue flags, "late" COEs), and the entry expires after
   ``FRAGMENT_CACHE_SECONDS`` in any case (relative times, the rare write outside Django).
 
@@ -47,6 +48,12 @@ UNSHOWN = frozenset({
     "integrations.delivery", "integrations.deliveryattempt",
     "reports.weeklyreport", "reports.export",
 })
+
+
+# Rows of one document that other documents' pages show too: an action item (under a carried
+# ORR's answer, a COE lesson), a COE's proposal (the origin line of a question). Their changes
+# forget their own document's parts and every shared part.
+SHOWN_ELSEWHERE = frozenset({"actions.actionitem", "learning.proposal"})
 
 
 def enabled() -> bool:
@@ -155,8 +162,10 @@ def forget_for(instance, update_fields=None) -> None:
         return
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a sign-in
-    if isinstance(instance, _document_model()):
-        touch_document(instance.pk)
+    if isinstance(instance, _document_model()) or (
+            instance._meta.label_lower in SHOWN_ELSEWHERE):
+        for document_id in documents_of(instance) or ():
+            touch_document(document_id)
         _now_and_at_commit(bump_shared)
         return
     owners = documents_of(instance)

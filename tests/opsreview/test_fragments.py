@@ -85,6 +85,19 @@ def test_another_documents_rows_leave_it_alone(review, author, checkout, draw, q
     assert "drawn 1" in show(review, draw)
 
 
+def test_an_action_item_of_another_document_draws_every_document_again(
+        review, author, checkout, draw, questionnaires):
+    """Other documents show action items too (under a carried ORR's answer, a COE lesson)."""
+    from actions.models import ActionItem
+
+    other = orr_services.orr_start(service=make_service(checkout.team, name="Ledger"),
+                                   by=author, trigger="pre_launch")
+    show(review, draw)
+    ActionItem.objects.create(title="Page the ledger on-call", owner=author, team=checkout.team,
+                              due_date="2026-12-01", document=other)
+    assert "drawn 2" in show(review, draw)
+
+
 def test_shared_rows_unsafe_requests_and_bulk_loads_draw_every_document_again(
         review, checkout, draw, client, author):
     show(review, draw)
