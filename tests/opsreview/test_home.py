@@ -76,3 +76,30 @@ def test_organisation_figures_are_shared_for_a_minute(client, ops_lead, settings
     time_machine.move_to(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=61))
     assert ">2</span>" in client.get(reverse("home")).content.decode()
     cache.clear()
+
+
+def test_team_readiness_is_shared_by_teammates_until_something_is_written(
+        client, checkout, author, teammate, questionnaires, settings):
+    """Remembered like the readiness API's answer (opsreview/pagecache.py)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orr import services as orr_services
+
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    from django.test import Client
+
+    mine = Client()
+    mine.force_login(author)
+    client.force_login(teammate)  # signing in is a write: both before either page
+    assert "readiness-never_reviewed" in mine.get(reverse("home")).content.decode()
+    with CaptureQueriesContext(connection) as read:
+        page = client.get(reverse("home")).content.decode()
+    assert "readiness-never_reviewed" in page
+    assert not any("orr_readinessreview" in q["sql"] for q in read.captured_queries)
+    orr_services.orr_start(service=checkout, by=author, trigger="pre_launch")  # a write
+    page = client.get(reverse("home")).content.decode()
+    assert "readiness-never_reviewed" not in page and "readiness-" in page
+    cache.clear()
