@@ -7,7 +7,7 @@ from catalog.models import Membership, Service, Team
 from opsreview.paging import page_of
 from orr.forms import StartReviewForm
 from orr.models import Milestone, ReadinessReview
-from orr.readiness import Readiness, readiness_for_services
+from orr.readiness import Readiness, readiness_for_services, remembered_readiness
 from postmortems.completion import late_postmortems
 from reviews.models import Document
 from reviews.permissions import can_manage_org, can_view, in_team
@@ -30,7 +30,7 @@ def service_list(request):
     else:
         # Without that filter only the shown page needs its readiness computed.
         page = page_of(request, services)
-        readiness = readiness_for_services(list(page))
+        readiness = remembered_readiness(list(page))
         page.object_list = [(s, readiness[s.pk]) for s in page]
     return render(request, "catalog/service_list.html", {
         "page": page, "q": query, "status": status,

@@ -1,5 +1,4 @@
 import datetime as dt
-import hashlib
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -16,8 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from actions.models import ActionItem
 from actions.selectors import visible_items
 from catalog.models import Service, Team, people_to_ask
-from opsreview import pagecache
-from orr.readiness import readiness_for_services
+from orr.readiness import readiness_for_services, remembered_readiness
 from reviews.models import Document
 from reviews.permissions import is_ops_lead, roles
 from reviews.visibility import visible_documents
@@ -94,7 +92,7 @@ def home(request):
         Service.objects.active().for_user_teams(user).select_related("team")
         .only("name", "slug", "tier", "team__name", "team__slug").distinct()
     )
-    readiness = _team_readiness(services)
+    readiness = remembered_readiness(services)
     no_team = not roles(user).team_ids and not is_ops_lead(user)
     return render(request, "home.html", {
         # Someone signed in before anyone put them in a team: whom to ask.
@@ -107,22 +105,6 @@ def home(request):
         "items": items,
         "service_rows": [(s, readiness[s.pk]) for s in services],
     })
-
-
-def _team_readiness(services: list) -> dict:
-    """The readiness of a person's team services: remembered like the readiness API's answer
-    (opsreview/pagecache.py: until anything is written, the day ends or one of them lapses),
-    as every member of those teams sees the same on their home page."""
-    ids = ",".join(str(s.pk) for s in services)
-    key = hashlib.blake2b(ids.encode(), digest_size=12).hexdigest()
-
-    def next_lapse(found: dict):
-        now = timezone.now()
-        return min((r.expires_at for r in found.values() if r.expires_at and r.expires_at > now),
-                   default=None)
-
-    return pagecache.remembered(f"home-readiness:{key}", lambda: readiness_for_services(services),
-                                until=next_lapse)
 
 
 def _org_figures() -> dict:

@@ -9,6 +9,7 @@ deploy-pipeline API, the COE page ("was an ORR performed?") and the reports all 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from catalog.models import Service
+from opsreview import pagecache
 from orr.models import ReadinessReview
 from reviews.models import AcceptedRisk, Answer, Document, State
 
@@ -117,6 +119,22 @@ def risk_expiries(document_ids) -> dict[int, list[RiskExpiry]]:
     for document_id, question, expires_on in rows:
         result.setdefault(document_id, []).append(RiskExpiry(question, expires_on))
     return result
+
+
+def remembered_readiness(services: list[Service]) -> dict[int, Readiness]:
+    """`readiness_for_services` now, remembered like the readiness API's answer
+    (opsreview/pagecache.py: until anything is written, the day ends or one of them lapses):
+    the members of a team see the same on their home page, everyone the same service list."""
+    ids = ",".join(str(s.pk) for s in services)
+    key = hashlib.blake2b(ids.encode(), digest_size=12).hexdigest()
+
+    def next_lapse(found: dict[int, Readiness]) -> dt.datetime | None:
+        now = timezone.now()
+        return min((r.expires_at for r in found.values() if r.expires_at and r.expires_at > now),
+                   default=None)
+
+    return pagecache.remembered(f"readiness:{key}", lambda: readiness_for_services(services),
+                                until=next_lapse)
 
 
 def readiness_for_services(services: list[Service], *, at: dt.datetime | None = None

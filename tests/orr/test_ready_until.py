@@ -111,3 +111,26 @@ def test_service_list_row_shows_the_badge_its_reason_and_the_accepted_risk(
     assert "<td>28 Nov 2025</td>" in row
     assert (f'<span title="{because}">1 Apr 2026</span> <small class="text-secondary">'
             "(accepted risk)</small>") in row
+
+
+def test_the_service_lists_readiness_is_remembered_until_something_is_written(
+        client, checkout, author, ops_lead, questionnaires, settings):
+    """orr.readiness.remembered_readiness, as the service list and home pages use it."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from orr import services as orr_services
+
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    client.force_login(ops_lead)
+    url = reverse("catalog:services")
+    assert "readiness-never_reviewed" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as read:
+        assert "readiness-never_reviewed" in client.get(url).content.decode()
+    assert not any("orr_readinessreview" in q["sql"] for q in read.captured_queries)
+    orr_services.orr_start(service=checkout, by=author, trigger="pre_launch")  # a write
+    assert "readiness-never_reviewed" not in client.get(url).content.decode()
+    cache.clear()
