@@ -25,7 +25,7 @@ def answer_choices(question) -> list[tuple[str, str]] | None:
 @dataclass(frozen=True)
 class AnswerInputs:
     """What an answer editor shows on a page, drawn as plain inputs by
-    ``templates/reviews/_answer_editor.html`` with the names and ids of AnswerForm's fields.
+    ``jinja_templates/reviews/_answer_editor.html`` with the names and ids of AnswerForm's fields.
 
     Building a form and rendering Django's widget templates for every answer was the largest
     part of a section's render (18 answers, 4 widgets each); the page needs only the values.

@@ -13,7 +13,7 @@ EMPTY_COMMENT = re.compile(r"{%\s*comment\s*%}(\s*){%\s*endcomment\s*%}")
 
 def template_files() -> list[Path]:
     """The project's templates: the templates folder and any app's own."""
-    roots = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
+    roots = [Path(d) for engine in settings.TEMPLATES for d in engine["DIRS"]]
     roots += list(Path(settings.BASE_DIR).glob("*/templates"))
     return sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".html", ".txt"))
 
