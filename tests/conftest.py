@@ -131,6 +131,25 @@ def ops_lead(django_user_model):
 
 
 @pytest.fixture
+def second_lead(django_user_model):
+    lead = django_user_model.objects.create_user("second-lead", password="x")
+    lead.groups.add(ops_leads_group())
+    return lead
+
+
+@pytest.fixture
+def fragments_on(settings):
+    """Shared document parts kept, as with Redis (opsreview/fragments.py); the test's cache
+    is emptied before and after."""
+    from django.core.cache import cache
+
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def outsider(django_user_model, db):
     """Logged in, but in no team that owns anything here."""
     user = make_user(django_user_model, "outsider")

@@ -3,28 +3,10 @@
 readers who may name different COEs under a question get different cards."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def shared_cache(settings):
-    settings.FRAGMENT_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def second_lead(django_user_model):
-    from catalog.models import ops_leads_group
-
-    lead = django_user_model.objects.create_user("second-lead", password="x")
-    lead.groups.add(ops_leads_group())
-    return lead
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fragments_on")]
 
 
 def view(client, url):

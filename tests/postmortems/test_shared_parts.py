@@ -5,30 +5,12 @@ person's CSRF token, and the similar factors stay each reader's own."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from ..learning.test_similarity import POOL, POOL_AGAIN, quick_coe
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def shared_cache(settings):
-    settings.FRAGMENT_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def second_lead(django_user_model):
-    from catalog.models import ops_leads_group
-
-    lead = django_user_model.objects.create_user("second-lead", password="x")
-    lead.groups.add(ops_leads_group())
-    return lead
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fragments_on")]
 
 
 def main(page: str) -> str:
