@@ -137,16 +137,34 @@ def second_lead(django_user_model):
     return lead
 
 
-@pytest.fixture
-def fragments_on(settings):
-    """Shared document parts kept, as with Redis (opsreview/fragments.py); the test's cache
-    is emptied before and after."""
+def _cache_on(settings, **seconds):
+    """Settings of a shared cache (as with Redis) for one test, its cache emptied before and
+    after."""
     from django.core.cache import cache
 
-    settings.FRAGMENT_CACHE_SECONDS = 300
+    for name, value in seconds.items():
+        setattr(settings, name, value)
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def fragments_on(settings):
+    """Shared document parts kept (opsreview/fragments.py)."""
+    yield from _cache_on(settings, FRAGMENT_CACHE_SECONDS=300)
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """Remembered values kept (opsreview/pagecache.py)."""
+    yield from _cache_on(settings, PAGE_CACHE_SECONDS=60)
+
+
+@pytest.fixture
+def similarity_cache_on(settings):
+    """A COE's similar factors remembered (learning/similarity.py)."""
+    yield from _cache_on(settings, SIMILARITY_CACHE_SECONDS=3600)
 
 
 @pytest.fixture

@@ -100,13 +100,8 @@ def test_weekly_report_has_recurring_themes(checkout, author, ops_lead, client):
 
 
 @pytest.fixture
-def remembered(settings):
-    from django.core.cache import cache
-
-    settings.SIMILARITY_CACHE_SECONDS = 3600
-    cache.clear()
-    yield
-    cache.clear()
+def remembered(similarity_cache_on):
+    return similarity_cache_on
 
 
 def test_remembered_matches_are_forgotten_when_a_factor_changes(

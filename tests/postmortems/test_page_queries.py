@@ -1,7 +1,6 @@
 """The COE page reads each thing once, and remembers its service's readiness like the API."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -9,14 +8,6 @@ from django.urls import reverse
 from orr import services as orr_services
 
 from .conftest import complete
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def queries_of(client, coe):
