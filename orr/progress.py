@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from actions.models import ActionItem
-from reviews.models import Answer, Section
+from reviews.models import Answer, AnswerRules, Section
 
 RISK_LABELS = dict(Answer.Risk.choices)
 
 
 @dataclass(frozen=True, slots=True)
-class AnswerState:
+class AnswerState(AnswerRules):
     """What the overview and the gates read of one answer."""
 
     pk: int
@@ -35,14 +35,6 @@ class AnswerState:
     n_actions: int
     n_carried_open: int  # open action items of the answer it was carried from
     accepted_until: dt.date | None  # the accepted risk's expiry; None: no risk accepted
-
-    @property
-    def is_answered(self) -> bool:
-        return bool(self.text.strip() or self.choice)
-
-    @property
-    def is_gap(self) -> bool:
-        return self.risk in (Answer.Risk.HIGH, Answer.Risk.MEDIUM)
 
     @property
     def has_accepted_risk(self) -> bool:

@@ -455,7 +455,22 @@ class ReviewerAssignment(models.Model):
         return f"{self.user} reviews document {self.document_id}"
 
 
-class Answer(models.Model):
+class AnswerRules:
+    """When an answer counts as answered and as a gap: for the model and for the plain rows
+    of the ORR overview (orr/progress.py), which have the same `text`, `choice` and `risk`."""
+
+    __slots__ = ()
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.text.strip() or self.choice)
+
+    @property
+    def is_gap(self) -> bool:
+        return self.risk in ("high", "medium")  # Answer.Risk.HIGH, Answer.Risk.MEDIUM
+
+
+class Answer(AnswerRules, models.Model):
     class Risk(models.TextChoices):
         UNRATED = "", "Not rated"
         HIGH = "high", "High"
@@ -496,14 +511,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document.code} / {self.question.key}"
-
-    @property
-    def is_answered(self) -> bool:
-        return bool(self.text.strip() or self.choice)
-
-    @property
-    def is_gap(self) -> bool:
-        return self.risk in (self.Risk.HIGH, self.Risk.MEDIUM)
 
     def save_if_current(self, *, base_revision: int, by, **fields) -> bool:
         """Save only if nobody saved since `base_revision`; True on success."""
