@@ -12,10 +12,11 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from actions.models import ActionItem
 from opsreview import pagecache
+from opsreview.prepared import Prepared
 from orr.readiness import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
-from postmortems.models import Lesson, Postmortem, Tag
+from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
 from reviews.forms import AnswerInputs
 from reviews.models import Answer, Decision, Question, Section, State
 from reviews.selectors import visible_documents
@@ -197,16 +198,13 @@ def page_data(postmortem: Postmortem, *, editing: bool = False) -> PageData:
     `editing`: the page shows the answers' editors, which name who saved each answer last."""
     version_sections, questions = _questions(postmortem.version)
     answers = {}
-    for a in (postmortem.answers.select_related("updated_by") if editing
-              else postmortem.answers.all()):
+    for a in (_ANSWERS_EDITED if editing else _ANSWERS)(postmortem.pk):
+        a.document = postmortem
         if a.question_id in questions:
             a.question = questions[a.question_id]  # with its section: loaded once, not per answer
         answers[a.question_id] = a
-    actions = list(services.with_source_factor(
-        ActionItem.objects.filter(document=postmortem)
-        .select_related("owner").order_by("created_at", "pk")
-    ))
-    factors = list(postmortem.factors.all())
+    actions = _ACTIONS(postmortem.pk)
+    factors = _FACTORS(postmortem.pk)
     factors_by_pk = {f.pk: f for f in factors}
     for item in actions:
         item.source_factor = factors_by_pk.get(item.source_factor_id)
@@ -217,7 +215,7 @@ def page_data(postmortem: Postmortem, *, editing: bool = False) -> PageData:
     for lesson in lessons:
         lesson.findings = services.quote_findings(
             lesson.text, lint(lesson.text, "lesson", participants=people))
-    events = list(postmortem.timeline.all())
+    events = _TIMELINE(postmortem.pk)
     nodes = [n for root in roots for n in root.walk()]
     # The gates the page shows read these instead of fetching them again (postmortems.gates).
     postmortem.gate_facts = GateFacts(nodes=nodes, events=events, answers=list(answers.values()),
@@ -255,6 +253,28 @@ def page_data(postmortem: Postmortem, *, editing: bool = False) -> PageData:
     )
 
 
+# The page's queries, compiled once per process (opsreview.prepared): each takes the COE's id.
+_ANSWERS = Prepared(lambda pk: Answer.objects.filter(document_id=pk))
+_ANSWERS_EDITED = Prepared(lambda pk: Answer.objects.filter(document_id=pk)
+                           .select_related("updated_by"))
+_ACTIONS = Prepared(lambda pk: services.with_source_factor(
+    ActionItem.objects.filter(document_id=pk).select_related("owner").order_by("created_at", "pk")))
+_FACTORS = Prepared(lambda pk: ContributingFactor.objects.filter(postmortem_id=pk))
+_TIMELINE = Prepared(lambda pk: TimelineEvent.objects.filter(postmortem_id=pk))
+# One row per linked item (a lesson without any: one row, item None).
+_LESSONS = Prepared(lambda pk: Lesson.objects.filter(postmortem_id=pk)
+                    .annotate(item=F("action_items__id")))
+# One row per flagged answer (a decision without any: one row, flag None).
+_DECISIONS = Prepared(lambda pk: Decision.objects.filter(document_id=pk).select_related("reviewer")
+                      .annotate(flag=F("flagged_answers__id")).order_by("created_at", "pk"))
+# Each section of a version joined with its questions (a section without any: one row).
+_SECTIONS_WITH_QUESTIONS = Prepared(lambda version_id: Section.objects.filter(
+    version_id=version_id).values_list(
+        *(f.name for f in Section._meta.concrete_fields),
+        *(f"questions__{f.name}" for f in Question._meta.concrete_fields),
+).order_by("order", "questions__order", "questions__pk"))
+
+
 def service_readiness(service) -> Readiness:
     """The service's readiness for the "ORR performed" question: remembered like the readiness
     API's answer (opsreview/pagecache.py: until anything is written, the day ends or the
@@ -266,12 +286,9 @@ def service_readiness(service) -> Readiness:
 def _questions(version) -> tuple[list[Section], dict[int, Question]]:
     """The version's sections, each with `question_list`, and its questions by id (each with
     its section)."""
-    # One query: each section joined with its questions (a section without any: one row).
     section_fields = Section._meta.concrete_fields
     question_fields = Question._meta.concrete_fields
-    rows = version.sections.values_list(
-        *(f.name for f in section_fields), *(f"questions__{f.name}" for f in question_fields)
-    ).order_by("order", "questions__order", "questions__pk")
+    rows = _SECTIONS_WITH_QUESTIONS(version.pk)
     sections: dict[int, Section] = {}
     questions = {}
     db = version._state.db
@@ -293,10 +310,10 @@ def _questions(version) -> tuple[list[Section], dict[int, Question]]:
 
 def _lessons(postmortem: Postmortem, actions: list[ActionItem]) -> list[Lesson]:
     """The COE's lessons, each with `items`: its action items, those of the COE already loaded."""
-    # One row per linked item (a lesson without any: one row, item None).
     lessons = {}
     links = defaultdict(list)
-    for lesson in postmortem.lessons.annotate(item=F("action_items__id")):
+    for lesson in _LESSONS(postmortem.pk):
+        lesson.postmortem = postmortem
         lessons.setdefault(lesson.pk, lesson)
         if lesson.item is not None:
             links[lesson.pk].append(lesson.item)
@@ -315,11 +332,10 @@ def _lessons(postmortem: Postmortem, actions: list[ActionItem]) -> list[Lesson]:
 def _decisions(postmortem: Postmortem, answers) -> tuple[list[Decision], set[int]]:
     """The COE's decisions, each with `flagged` (the answers it asked to change, from the
     page's own answers), and the ids of the answers flagged in the current round."""
-    # One row per flagged answer (a decision without any: one row, flag None).
     decisions = {}
     flags = defaultdict(list)
-    for d in (postmortem.decisions.select_related("reviewer")
-              .annotate(flag=F("flagged_answers__id")).order_by("created_at", "pk")):
+    for d in _DECISIONS(postmortem.pk):
+        d.document = postmortem
         decisions.setdefault(d.pk, d)
         if d.flag is not None:
             flags[d.pk].append(d.flag)

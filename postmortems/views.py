@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from actions.forms import ActionItemForm
 from catalog.models import Service
 from opsreview.pagecache import keeps_remembered
+from opsreview.prepared import Prepared
 from postmortems import forms, selectors, services
 from postmortems.models import ContributingFactor, Postmortem
 from reviews import gates, permissions
@@ -23,14 +24,18 @@ from reviews.services import missing_approvals
 
 def get_postmortem_for_user(request, code: str, action: str = "view") -> Postmortem:
     """Load a COE and apply the permission matrix: 404 if unseen, 403 if not allowed."""
-    return get_document_for_user(
-        request, code, action,
-        queryset=Postmortem.objects.select_related("service__team", "author",
+    return get_document_for_user(request, code, action, queryset=_POSTMORTEM_BY_CODE)
+
+
+# Compiled once per process (opsreview.prepared): every COE page starts with it.
+_POSTMORTEM_BY_CODE = Prepared(
+    lambda code: Postmortem.objects.select_related("service__team", "author",
                                                    "version__questionnaire")
-        .prefetch_related(Prefetch("assignments",
-                                   queryset=ReviewerAssignment.objects.select_related("user")),
-                          "tags", "affected_services"),
-    )
+    .prefetch_related(Prefetch("assignments",
+                               queryset=ReviewerAssignment.objects.select_related("user")),
+                      "tags", "affected_services")
+    .filter(code=code)[:2]
+)
 
 
 def _error_text(exc: ValidationError) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.http import Http404
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from catalog.models import Membership
+from opsreview.prepared import Prepared
 from reviews.events import Verb
 from reviews.models import Answer, Document, Event, Kind
 from reviews.permissions import check, may_edit_from_loaded
@@ -32,11 +34,12 @@ def model_for_kind(kind: str):
 
 
 def get_document_for_user(
-    request, code: str, action: str = "view", *, queryset: QuerySet | None = None
+    request, code: str, action: str = "view", *, queryset: QuerySet | Prepared | None = None
 ) -> Document:
     """The document `code` as its own class, or 404 (may not see it) / 403 (may not `action`).
 
-    `queryset` is the caller's query of one kind (with its select/prefetch); without it the
+    `queryset` is the caller's query of one kind (with its select/prefetch), or a prepared one
+    taking the code (`opsreview.prepared`); without it the
     kind is looked up first and the document is loaded with its service, team and reviewers.
     The permission rules are `reviews.permissions.check`.
     """
@@ -46,7 +49,13 @@ def get_document_for_user(
             model_for_kind(kind).objects.select_related("service__team")
             .prefetch_related("assignments")
         )
-    document = get_object_or_404(queryset, code=code)
+    if isinstance(queryset, Prepared):
+        try:
+            document = queryset.get(code)
+        except ObjectDoesNotExist:
+            raise Http404("No such document.") from None
+    else:
+        document = get_object_or_404(queryset, code=code)
     check(request.user, document, action)
     return document
 

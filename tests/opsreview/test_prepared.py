@@ -1,0 +1,92 @@
+"""Prepared queries (opsreview/prepared.py): compiled once, run with each call's values, the same
+rows as the QuerySet they were built from, and refused when a value would not be a parameter."""
+
+import pytest
+from django.db import connection
+from django.db.models import Count, F
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Service, Team
+from opsreview.prepared import Prepared
+from tests.conftest import join, make_service, make_team, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def teams(django_user_model):
+    payments, search = make_team("Payments"), make_team("Search")
+    for name in ("checkout", "refunds", "ledger"):
+        make_service(payments, name=name, slug=name)
+    make_service(search, name="indexer", slug="indexer")
+    join(make_user(django_user_model, "ana"), payments)
+    return payments, search
+
+
+SERVICES_OF = Prepared(lambda team_id: Service.objects.filter(team_id=team_id)
+                       .select_related("team").annotate(team_name=F("team__name"))
+                       .order_by("name"))
+
+
+def test_same_rows_as_the_queryset_for_each_call(teams):
+    for team in teams:
+        built = list(Service.objects.filter(team_id=team.pk).select_related("team")
+                     .annotate(team_name=F("team__name")).order_by("name"))
+        got = SERVICES_OF(team.pk)
+        assert [s.pk for s in got] == [s.pk for s in built] and got
+        assert [(s.team.name, s.team_name) for s in got] == [(team.name, team.name)] * len(got)
+    assert SERVICES_OF(-1) == []
+
+
+def test_compiled_once_then_only_run(teams, monkeypatch):
+    payments, search = teams
+    SERVICES_OF(payments.pk)  # compiled here, if no earlier test did
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql",
+                        lambda self, *a, **k: compiled.append(1) or original(self, *a, **k))
+    with CaptureQueriesContext(connection) as queries:
+        assert len(SERVICES_OF(payments.pk)) == 3
+        assert len(SERVICES_OF(search.pk)) == 1
+    assert compiled == [] and len(queries) == 2
+
+
+def test_values_rows_aggregates_and_prefetches(teams):
+    payments, _ = teams
+    counts = Prepared(lambda name: Team.objects.filter(name=name)
+                      .annotate(n=Count("services")).values_list("name", "n"))
+    assert counts("Payments") == [("Payments", 3)]
+    with_members = Prepared(lambda pk: Team.objects.filter(pk=pk).prefetch_related("members"))
+    (team,) = with_members(payments.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert [u.username for u in team.members.all()] == ["ana"]
+    assert len(queries) == 0
+
+
+def test_two_arguments_each_in_its_place(teams):
+    payments, _ = teams
+    named = Prepared(lambda team_id, slug: Service.objects.filter(slug=slug, team_id=team_id))
+    assert [s.slug for s in named(payments.pk, "refunds")] == ["refunds"]
+    assert named(payments.pk, "indexer") == []
+
+
+def test_get_is_one_row_or_the_models_errors(teams):
+    by_slug = Prepared(lambda slug: Service.objects.filter(slug=slug)[:2])
+    assert by_slug.get("ledger").name == "ledger"
+    with pytest.raises(Service.DoesNotExist):
+        by_slug.get("nothing")
+    by_team = Prepared(lambda team_id: Service.objects.filter(team_id=team_id)[:2])
+    with pytest.raises(Service.MultipleObjectsReturned):
+        by_team.get(teams[0].pk)
+
+
+def test_values_that_would_not_be_plain_parameters_are_refused(teams):
+    with pytest.raises(ValueError, match="plain parameter"):
+        Prepared(lambda text: Service.objects.filter(name__icontains=text))("check")
+    with pytest.raises(ValueError, match="plain parameter"):
+        Prepared(lambda pk: Service.objects.filter(pk=pk, team_id=pk))(1)
+    with pytest.raises(TypeError, match="int or str"):
+        Prepared(lambda when: Service.objects.filter(created_at__gte=when))(1.5)
+    with pytest.raises(ValueError, match="related manager"):
+        Prepared(lambda slug: teams[0].services.filter(slug=slug))("checkout")
