@@ -12,10 +12,11 @@ code that turns rows into model instances, dicts or tuples (select_related, anno
     answers = answers_of(document.pk)           # a list, as list(queryset) would give
 
 Rules, checked when the query is first compiled:
-- Arguments are `int` or `str` values used as plain parameters (`field=value`, `field__gt=value`,
-  `pk=value`): each stand-in must reach the SQL's parameters exactly once and unchanged. A
-  lookup that rewrites its value (`__icontains`, `__in` lists) or a value baked into the SQL
-  text is refused with a ValueError.
+- Arguments are `int`, `str` or `datetime.date` values used as plain parameters (`field=value`,
+  `field__gt=value`, `pk=value`): each stand-in must reach the SQL's parameters unchanged (or,
+  for a date, as the text a database without a date type is sent), once or more. A lookup that
+  rewrites its value (`__icontains`) or a value baked into the SQL text is refused with a
+  ValueError. An `__in` list takes one argument per value (see PreparedShapes).
 - Everything else in the builder is fixed for the life of the process: never read the clock,
   the request or settings in it (pass such values as arguments).
 - The result is a list; add filters, slices or ordering in the builder, not afterwards.
@@ -24,23 +25,50 @@ Rules, checked when the query is first compiled:
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
-# Stand-ins no real row or query uses: negative ids in the 32-bit range (an integer lookup
-# outside it is answered without SQL), and strings with control characters.
-_INT_BASE = -2_000_000_000
+# Stand-ins no query of the app writes as a constant: odd numbers that every integer field holds
+# (a lookup outside a field's range is answered without SQL, so nothing could be replaced),
+# strings with control characters, days in the year 1111.
+_INT_BASE = 31_337
 
 
 def _stand_in(index: int, value):
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"A prepared query takes int or str arguments, not {type(value).__name__}.")
-    return _INT_BASE - index if isinstance(value, int) else f"\x1fprepared-{index}\x1f"
+    if isinstance(value, bool) or isinstance(value, dt.datetime) \
+            or not isinstance(value, int | str | dt.date):
+        raise TypeError("A prepared query takes int, str or date arguments, not "
+                        f"{type(value).__name__}.")
+    if isinstance(value, int):
+        return _INT_BASE + index
+    if isinstance(value, str):
+        return f"\x1fprepared-{index}\x1f"
+    return dt.date(1111, 1, 1) + dt.timedelta(days=index)
+
+
+def _how_sent(param, stand_in) -> Callable | None:
+    """How the builder's stand-in reached the SQL's parameter `param`, as the function that
+    sends a real value the same way, or None when `param` is not that stand-in."""
+    if isinstance(stand_in, int):
+        # PostgreSQL's backend wraps a small integer field's value in its own int type.
+        if isinstance(param, int) and not isinstance(param, bool) and param == stand_in:
+            return type(param)
+        return None
+    if type(param) is type(stand_in) and param == stand_in:
+        return _as_is
+    if isinstance(stand_in, dt.date) and param == stand_in.isoformat():
+        return dt.date.isoformat  # a database without a date type is sent the text
+    return None
+
+
+def _as_is(value):
+    return value
 
 
 @dataclass(frozen=True)
@@ -49,7 +77,7 @@ class _Compiled:
     queryset: QuerySet  # the QuerySet built with stand-ins (its iterable class, fields, prefetches)
     sql: str
     params: tuple
-    slots: tuple[tuple[int, int], ...]  # (index in params, index of the argument)
+    slots: tuple[tuple[int, int, Callable], ...]  # (index in params, of the argument, how sent)
 
 
 class _BoundQuery:
@@ -86,8 +114,8 @@ class Prepared:
     def __call__(self, *args, using: str = DEFAULT_DB_ALIAS) -> list:
         compiled = self._compiled_for(args, using)
         params = list(compiled.params)
-        for at, index in compiled.slots:
-            params[at] = args[index]
+        for at, index, send in compiled.slots:
+            params[at] = send(args[index])
         kept = compiled.queryset
         queryset = QuerySet(model=kept.model, query=_BoundQuery(compiled, params, using),
                             using=using)
@@ -128,12 +156,29 @@ class Prepared:
         sql, params = compiler.as_sql()
         slots = []
         for index, stand_in in enumerate(stand_ins):
-            found = [at for at, p in enumerate(params) if type(p) is type(stand_in)
-                     and p == stand_in]
-            if len(found) != 1 or str(stand_in) in sql:
+            found = [(at, send) for at, p in enumerate(params)
+                     if (send := _how_sent(p, stand_in)) is not None]
+            if not found or str(stand_in) in sql:
                 raise ValueError(
-                    f"Argument {index} of a prepared query must appear once as a plain "
-                    f"parameter of its SQL (found {len(found)} times): use it in an exact or "
-                    f"ordering lookup, and pass each value once.")
-            slots.append((found[0], index))
+                    f"Argument {index} of a prepared query must be a plain parameter of its "
+                    f"SQL: use it in an exact or ordering lookup.")
+            slots.extend((at, index, send) for at, send in found)
         return _Compiled(compiler, queryset, sql, tuple(params), tuple(slots))
+
+
+class PreparedShapes:
+    """A family of prepared queries, one per shape: which filters a list has, a viewer's kind of
+    role, the length of an `__in` list. `build(shape)` gives the builder for that shape.
+    At most `limit` shapes are kept; past it the family starts again."""
+
+    def __init__(self, build: Callable[[Hashable], Callable[..., QuerySet]], limit: int = 256):
+        self.build, self.limit = build, limit
+        self._shapes: dict[Hashable, Prepared] = {}
+
+    def __call__(self, shape: Hashable, *args, using: str = DEFAULT_DB_ALIAS) -> list:
+        prepared = self._shapes.get(shape)
+        if prepared is None:
+            if len(self._shapes) >= self.limit:
+                self._shapes = {}
+            prepared = self._shapes[shape] = Prepared(self.build(shape))
+        return prepared(*args, using=using)

@@ -251,18 +251,20 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if user is not None:
-            from postmortems.selectors import visible_tags
-
-            # Only the tags of postmortems this person may see: a tag names what happened.
-            self.fields["tag"].queryset = visible_tags(user)
         # The options as (value, label) rows: a model instance per option (500 services) was
         # most of the list page's time. Validation still goes through each queryset.
-        for name, value, label in (("service", "slug", "name"), ("team", "slug", "name"),
-                                   ("tag", "name", "name")):
+        for name, value, label in (("service", "slug", "name"), ("team", "slug", "name")):
             field = self.fields[name]
             field.choices = PlainRows([("", field.empty_label),
                                        *field.queryset.values_list(value, label)])
+        tag = self.fields["tag"]
+        options = tag.queryset.values_list("name", "name")
+        if user is not None:
+            from postmortems.selectors import visible_tag_options, visible_tags
+
+            # Only the tags of postmortems this person may see: a tag names what happened.
+            tag.queryset, options = visible_tags(user), visible_tag_options(user)
+        tag.choices = PlainRows([("", tag.empty_label), *options])
         for f in self.fields.values():
             select = isinstance(f.widget, forms.Select)
             f.widget.attrs["class"] = "form-select" if select else "form-control"

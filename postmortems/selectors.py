@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 
 from actions.models import ActionItem
 from opsreview import pagecache
-from opsreview.prepared import Prepared
+from opsreview.prepared import Prepared, PreparedShapes
 from orr.readiness import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
@@ -20,6 +20,7 @@ from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, Time
 from reviews.forms import AnswerInputs
 from reviews.models import Answer, Decision, Question, Section, State
 from reviews.selectors import visible_documents
+from reviews.visibility import StandInViewer, viewer_shape
 
 
 def visible_postmortems(user) -> QuerySet[Postmortem]:
@@ -108,6 +109,64 @@ def postmortem_list(user, filters: ListFilters) -> QuerySet[Postmortem]:
         .select_related("service__team").only(*LIST_FIELDS)
         .order_by("-incident_start", "-pk")
     )
+
+
+def postmortem_rows(user, filters: ListFilters):
+    """The list for a Paginator: `postmortem_list` run as prepared queries (opsreview.prepared),
+    its SQL compiled once per shape (viewer, filters set, page), unless the list is searched."""
+    if filters.q.strip():
+        return postmortem_list(user, filters)
+    return _PreparedList(user, filters)
+
+
+# The filters a prepared list takes as arguments (a chosen row as its id).
+_ARGUMENT_FILTERS = ("service", "team", "tag", "state", "severity", "date_from", "date_to")
+
+
+class _PreparedList:
+    """What a Paginator reads of a list (count, a slice), each one prepared query."""
+
+    def __init__(self, user, filters: ListFilters):
+        viewer, viewer_args = viewer_shape(user)
+        names = tuple(name for name in _ARGUMENT_FILTERS if getattr(filters, name))
+        self.shape = (viewer, names)
+        self.args = (*viewer_args, *(getattr(value, "pk", value) for value in
+                                     (getattr(filters, name) for name in names)))
+
+    def count(self) -> int:
+        return _LIST_COUNT(self.shape, *self.args)[0][0]
+
+    def __getitem__(self, part: slice) -> list[Postmortem]:
+        if part.stop <= part.start:  # the first page of an empty list
+            return []
+        return _LIST_PAGE((*self.shape, part.start, part.stop), *self.args)
+
+
+def _list_builder(shape):
+    (viewer, names), bounds = shape[:2], shape[2:]
+
+    def build(user_id, *values):
+        teams = viewer[1]
+        listed = postmortem_list(StandInViewer(viewer, user_id, values[:teams]),
+                                 ListFilters(**dict(zip(names, values[teams:], strict=True))))
+        if bounds:
+            return listed[bounds[0]:bounds[1]]
+        return listed.order_by().values(all=Value(1)).annotate(n=Count("pk")).values_list("n")
+    return build
+
+
+_LIST_PAGE = PreparedShapes(_list_builder)
+_LIST_COUNT = PreparedShapes(_list_builder)
+# The tag filter's options: the tags of the COEs the viewer may see.
+_VISIBLE_TAG_NAMES = PreparedShapes(
+    lambda viewer: lambda user_id, *team_ids: visible_tags(
+        StandInViewer(viewer, user_id, team_ids)).values_list("name", "name"))
+
+
+def visible_tag_options(user) -> list[tuple[str, str]]:
+    """(name, name) of each tag `visible_tags` gives, as one prepared query."""
+    viewer, args = viewer_shape(user)
+    return _VISIBLE_TAG_NAMES(viewer, *args)
 
 
 def with_tag_names(postmortems: list[Postmortem]) -> list[Postmortem]:

@@ -54,7 +54,7 @@ def postmortem_list(request):
     form = forms.FilterForm(request.GET, user=request.user)
     form.is_valid()  # a filter that does not parse is left out of cleaned_data and named
     filters = selectors.ListFilters(**form.cleaned_data)
-    page = Paginator(selectors.postmortem_list(request.user, filters), 50).get_page(
+    page = Paginator(selectors.postmortem_rows(request.user, filters), 50).get_page(
         request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

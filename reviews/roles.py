@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db.models import IntegerField, Value
 
 from catalog.models import OPS_LEADS_GROUP, Membership
+from opsreview.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -23,19 +24,23 @@ class Roles:
         return bool(self.reviewer_team_ids)
 
 
+# One query, compiled once per process (opsreview.prepared): the user's memberships, and one row
+# with no team when the user is an ops lead.
+_ROLE_ROWS = Prepared(
+    lambda user_id: Membership.objects.filter(user_id=user_id)
+    .values_list("team_id", "role").annotate(lead=Value(False))
+    .union(Group.objects.filter(user=user_id, name=OPS_LEADS_GROUP)
+           .values_list(Value(None, IntegerField()), Value(""), Value(True)), all=True)
+)
+
+
 def roles(user) -> Roles:
     """The user's roles, computed once per request (cached on the user object)."""
     if not getattr(user, "is_authenticated", False):
         return Roles()
     cached = getattr(user, "_opsreview_roles", None)
     if cached is None:
-        # One query: the memberships, and one row with no team when the user is an ops lead.
-        rows = list(
-            Membership.objects.filter(user=user).values_list("team_id", "role")
-            .annotate(lead=Value(False))
-            .union(Group.objects.filter(user=user.pk, name=OPS_LEADS_GROUP)
-                   .values_list(Value(None, IntegerField()), Value(""), Value(True)), all=True)
-        )
+        rows = _ROLE_ROWS(user.pk)
         teams = [(t, r) for t, r, _ in rows if t is not None]
         cached = Roles(
             team_ids=frozenset(t for t, _ in teams),

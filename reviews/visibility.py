@@ -33,7 +33,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from reviews.models import Document, ReviewerAssignment, State
-from reviews.roles import roles
+from reviews.roles import Roles, roles
 
 
 def is_assigned(user, document) -> bool:
@@ -102,7 +102,7 @@ def outsider_q(user, prefix: str = "", *, model=None) -> Q:
 def visible_q(user, model=Document) -> Q:
     """Rule 2 to 5 as one filter over a queryset of `model` (Document or one of its kinds)."""
     r = roles(user)
-    assigned = ReviewerAssignment.objects.filter(document_id=OuterRef("pk"), user=user)
+    assigned = ReviewerAssignment.objects.filter(document_id=OuterRef("pk"), user_id=user.pk)
     insider = Q(service__team_id__in=r.team_ids) | Exists(assigned)
     return insider | outsider_q(user, model=model)
 
@@ -177,3 +177,26 @@ def item_visible_q(user) -> Q:
     alive = Q(document__deleted_at__isnull=True)
     return Q(document__isnull=True) | (alive & (insider | outside | owner))
 
+
+
+# --- prepared queries of what a viewer may see -------------------------------------------------
+
+
+def viewer_shape(user) -> tuple[tuple[bool, int], tuple[int, ...]]:
+    """What a prepared query (opsreview.prepared) of the documents `user` may see is built from:
+    its shape (sees drafts?, how many teams) and its arguments (the user's id, then the team
+    ids). People of the same shape share the compiled SQL."""
+    r = roles(user)
+    return (r.ops_lead or r.admin, len(r.team_ids)), (user.pk, *sorted(r.team_ids))
+
+
+class StandInViewer:
+    """The viewer a prepared query is built for: `viewer_shape`'s stand-in id and team ids, and
+    the roles `visible_q` reads, without a user row."""
+
+    is_authenticated = True
+
+    def __init__(self, shape: tuple[bool, int], user_id: int, team_ids):
+        sees_drafts, _teams = shape
+        self.pk = user_id
+        self._opsreview_roles = Roles(team_ids=frozenset(team_ids), ops_lead=sees_drafts)
