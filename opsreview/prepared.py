@@ -12,9 +12,10 @@ code that turns rows into model instances, dicts or tuples (select_related, anno
     answers = answers_of(document.pk)           # a list, as list(queryset) would give
 
 Rules, checked when the query is first compiled:
-- Arguments are `int`, `str` or `datetime.date` values used as plain parameters (`field=value`,
-  `field__gt=value`, `pk=value`): each stand-in must reach the SQL's parameters unchanged (or,
-  for a date, as the text a database without a date type is sent), once or more. A lookup that
+- Arguments are `int`, `str`, `datetime.date` or aware `datetime.datetime` values used as plain
+  parameters (`field=value`, `field__gt=value`, `pk=value`): each stand-in must reach the SQL's
+  parameters unchanged (or, for a date or time, as the database's adapter sends it), once or
+  more. A lookup that
   rewrites its value (`__icontains`) or a value baked into the SQL text is refused with a
   ValueError. An `__in` list takes one argument per value (see PreparedShapes).
 - Everything else in the builder is fixed for the life of the process: never read the clock,
@@ -36,23 +37,26 @@ from django.db.models import QuerySet
 
 # Stand-ins no query of the app writes as a constant: odd numbers that every integer field holds
 # (a lookup outside a field's range is answered without SQL, so nothing could be replaced),
-# strings with control characters, days in the year 1111.
+# strings with control characters, days and times in the year 1111.
 _INT_BASE = 31_337
+_DAY = dt.date(1111, 1, 1)
 
 
 def _stand_in(index: int, value):
-    if isinstance(value, bool) or isinstance(value, dt.datetime) \
-            or not isinstance(value, int | str | dt.date):
-        raise TypeError("A prepared query takes int, str or date arguments, not "
-                        f"{type(value).__name__}.")
+    if isinstance(value, bool) or not isinstance(value, int | str | dt.date) \
+            or (isinstance(value, dt.datetime) and value.tzinfo is None):
+        raise TypeError("A prepared query takes int, str, date or aware datetime arguments, "
+                        f"not {type(value).__name__}.")
     if isinstance(value, int):
         return _INT_BASE + index
     if isinstance(value, str):
         return f"\x1fprepared-{index}\x1f"
-    return dt.date(1111, 1, 1) + dt.timedelta(days=index)
+    if isinstance(value, dt.datetime):
+        return dt.datetime.combine(_DAY, dt.time(), dt.UTC) + dt.timedelta(days=index)
+    return _DAY + dt.timedelta(days=index)
 
 
-def _how_sent(param, stand_in) -> Callable | None:
+def _how_sent(param, stand_in, ops) -> Callable | None:
     """How the builder's stand-in reached the SQL's parameter `param`, as the function that
     sends a real value the same way, or None when `param` is not that stand-in."""
     if isinstance(stand_in, int):
@@ -62,8 +66,11 @@ def _how_sent(param, stand_in) -> Callable | None:
         return None
     if type(param) is type(stand_in) and param == stand_in:
         return _as_is
-    if isinstance(stand_in, dt.date) and param == stand_in.isoformat():
-        return dt.date.isoformat  # a database without a date type is sent the text
+    if isinstance(stand_in, dt.date):  # adapted: SQLite is sent text
+        adapt = (ops.adapt_datetimefield_value if isinstance(stand_in, dt.datetime)
+                 else ops.adapt_datefield_value)
+        if type(param) is not type(stand_in) and param == adapt(stand_in):
+            return adapt
     return None
 
 
@@ -157,7 +164,7 @@ class Prepared:
         slots = []
         for index, stand_in in enumerate(stand_ins):
             found = [(at, send) for at, p in enumerate(params)
-                     if (send := _how_sent(p, stand_in)) is not None]
+                     if (send := _how_sent(p, stand_in, compiler.connection.ops)) is not None]
             if not found or str(stand_in) in sql:
                 raise ValueError(
                     f"Argument {index} of a prepared query must be a plain parameter of its "

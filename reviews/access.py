@@ -6,14 +6,15 @@ import datetime as dt
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, IntegerField, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from catalog.models import Membership
-from opsreview.prepared import Prepared
+from opsreview.prepared import Prepared, PreparedShapes
 from reviews.events import Verb
 from reviews.models import Answer, Document, Event, Kind
 from reviews.permissions import check, may_edit_from_loaded
@@ -72,31 +73,47 @@ def get_answer_for_edit(request, kind: str, code: str, pk: int,
     404/403 as every page).
     """
     user = request.user
-    burst = Event.objects.none()
-    if base_revision is not None:
-        burst = (
-            Event.objects.annotate(question_key=KT("data__question"))
-            .filter(document_id=OuterRef("document_id"), verb=Verb.ANSWER_SAVED, actor_id=user.pk,
-                    at__gte=timezone.now() - dt.timedelta(seconds=COALESCE_SECONDS),
-                    question_key=OuterRef("question__key"), data__revision=base_revision)
-            .order_by("-pk")
-        )
-    answer = (
-        Answer.objects.select_related("question__section", "document")
-        .filter(pk=pk, document__code=code, document__kind=kind)
-        .annotate(
-            user_in_team=Exists(Membership.objects.filter(
-                user_id=user.pk, team_id=OuterRef("document__service__team_id"))),
-            burst_id=Subquery(burst.values("pk")[:1]),
-            burst_data=Subquery(burst.values("data")[:1], output_field=JSONField()),
-        )
-        .first()
-    )
+    since = timezone.now() - dt.timedelta(seconds=COALESCE_SECONDS)
+    shape = base_revision is not None
+    found = _ANSWER_FOR_EDIT(shape, pk, code, kind, user.pk,
+                             *((since, base_revision) if shape else ()))
+    answer = found[0] if found else None
     if answer is None:
         raise Http404("No such answer.")
     if not may_edit_from_loaded(user, answer.document, user_in_team=answer.user_in_team):
         get_document_for_user(request, code, "edit")
     return answer
+
+
+def _answer_for_edit(with_burst: bool):
+    """The query of `get_answer_for_edit`, with or without the history row a save may extend."""
+
+    def build(pk, code, kind, user_id, since=None, base_revision=None):
+        burst = Event.objects.none()
+        if with_burst:
+            burst = (
+                Event.objects.annotate(question_key=KT("data__question"),
+                                       revision_key=Cast(KT("data__revision"), IntegerField()))
+                .filter(document_id=OuterRef("document_id"), verb=Verb.ANSWER_SAVED,
+                        actor_id=user_id, at__gte=since, question_key=OuterRef("question__key"),
+                        revision_key=base_revision)
+                .order_by("-pk")
+            )
+        return (
+            Answer.objects.select_related("question__section", "document")
+            .filter(pk=pk, document__code=code, document__kind=kind)
+            .annotate(
+                user_in_team=Exists(Membership.objects.filter(
+                    user_id=user_id, team_id=OuterRef("document__service__team_id"))),
+                burst_id=Subquery(burst.values("pk")[:1]),
+                burst_data=Subquery(burst.values("data")[:1], output_field=JSONField()),
+            )[:1]
+        )
+    return build
+
+
+# Compiled once per process (opsreview.prepared): every autosave runs it.
+_ANSWER_FOR_EDIT = PreparedShapes(_answer_for_edit)
 
 
 def base_revision_posted(request, pk: int) -> int | None:

@@ -78,6 +78,9 @@ def test_each_argument_in_each_of_its_places(teams):
     since = Prepared(lambda day: Service.objects.filter(created_at__date__gte=day))
     today = timezone.localdate()
     assert len(since(today)) == 4 and since(today + dt.timedelta(1)) == []
+    after = Prepared(lambda moment: Service.objects.filter(created_at__gt=moment))
+    an_hour = dt.timedelta(hours=1)
+    assert len(after(timezone.now() - an_hour)) == 4 and after(timezone.now() + an_hour) == []
 
 
 def test_get_is_one_row_or_the_models_errors(teams):
@@ -93,7 +96,9 @@ def test_get_is_one_row_or_the_models_errors(teams):
 def test_values_that_would_not_be_plain_parameters_are_refused(teams):
     with pytest.raises(ValueError, match="plain parameter"):
         Prepared(lambda text: Service.objects.filter(name__icontains=text))("check")
-    with pytest.raises(TypeError, match="int, str or date"):
+    with pytest.raises(TypeError, match="int, str, date or aware datetime"):
         Prepared(lambda when: Service.objects.filter(created_at__gte=when))(1.5)
+    with pytest.raises(TypeError, match="aware datetime"):
+        Prepared(lambda when: Service.objects.filter(created_at__gte=when))(dt.datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="related manager"):
         Prepared(lambda slug: teams[0].services.filter(slug=slug))("checkout")
