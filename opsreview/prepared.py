@@ -21,6 +21,10 @@ Rules, checked when the query is first compiled:
 - Everything else in the builder is fixed for the life of the process: never read the clock,
   the request or settings in it (pass such values as arguments).
 - The result is a list; add filters, slices or ordering in the builder, not afterwards.
+
+`related` loads a row's related rows with prepared queries too, stored where `prefetch_related`
+stores them (`row.tags.all()` reads them, no query): meant for a query of one row (a page's
+document), as it runs one query per row and relation.
 """
 
 from __future__ import annotations
@@ -113,8 +117,10 @@ class _BoundQuery:
 class Prepared:
     """A QuerySet builder whose SQL is compiled once per process and database (see above)."""
 
-    def __init__(self, build: Callable[..., QuerySet]):
+    def __init__(self, build: Callable[..., QuerySet], *,
+                 related: dict[str, Prepared] | None = None):
         self.build = build
+        self.related = related or {}
         self._compiled: dict[tuple, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -129,7 +135,11 @@ class Prepared:
         queryset._iterable_class = kept._iterable_class
         queryset._fields = kept._fields
         queryset._prefetch_related_lookups = kept._prefetch_related_lookups
-        return list(queryset)
+        rows = list(queryset)
+        for name, query in self.related.items():
+            for row in rows:
+                keep_as_prefetched(row, name, query(row.pk, using=using))
+        return rows
 
     def get(self, *args, using: str = DEFAULT_DB_ALIAS):
         """The one row, or the model's DoesNotExist / MultipleObjectsReturned, as QuerySet.get.
@@ -171,6 +181,13 @@ class Prepared:
                     f"SQL: use it in an exact or ordering lookup.")
             slots.extend((at, index, send) for at, send in found)
         return _Compiled(compiler, queryset, sql, tuple(params), tuple(slots))
+
+
+def keep_as_prefetched(instance, name: str, rows: list) -> None:
+    """Keep `rows` as `instance.<name>.all()`, as `prefetch_related(name)` would have."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache, queryset._prefetch_done = list(rows), True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 class PreparedShapes:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from actions.models import ActionItem
+from opsreview.prepared import Prepared
 from reviews.models import Answer, AnswerRules, Section
 
 RISK_LABELS = dict(Answer.Risk.choices)
@@ -51,18 +52,22 @@ class AnswerState(AnswerRules):
         return RISK_LABELS.get(self.risk, self.risk)
 
 
+# Compiled once per process (opsreview.prepared): the overview and the gates read it.
+_ANSWER_ROWS = Prepared(lambda review_id: Answer.objects.filter(document_id=review_id).annotate(
+    n_actions=Count("action_items", distinct=True),
+    # A carried gap whose action item from the last review is still open (see the gate).
+    n_carried_open=Count("carried_from__action_items", distinct=True, filter=Q(
+        carried_from__action_items__status__in=ActionItem.OPEN_STATUSES)),
+).values_list(
+    "id", "question__section_id", "question__section__key", "question__section__order",
+    "question__section__title", "question__text", "question__order", "question__required",
+    "text", "choice", "risk", "na_reason", "carry_state", "n_actions", "n_carried_open",
+    "accepted_risk__expires_on",
+).order_by("question__section__order", "question__order"))
+
+
 def answer_states(review) -> list[AnswerState]:
-    rows = review.answers.annotate(
-        n_actions=Count("action_items", distinct=True),
-        # A carried gap whose action item from the last review is still open (see the gate).
-        n_carried_open=Count("carried_from__action_items", distinct=True, filter=Q(
-            carried_from__action_items__status__in=ActionItem.OPEN_STATUSES)),
-    ).values_list(
-        "id", "question__section_id", "question__section__key", "question__section__order",
-        "question__section__title", "question__text", "question__order", "question__required",
-        "text", "choice", "risk", "na_reason", "carry_state", "n_actions", "n_carried_open",
-        "accepted_risk__expires_on",
-    ).order_by("question__section__order", "question__order")
+    rows = _ANSWER_ROWS(review.pk)
     sections: dict[int, Section] = {}
     states = []
     for (pk, section_id, key, order, title, *rest) in rows:

@@ -15,12 +15,18 @@ from catalog.models import Service
 from opsreview import fragments
 from opsreview.pagecache import keeps_remembered
 from opsreview.paging import page_of
+from opsreview.prepared import Prepared
 from orr import carry, forms, progress, services
 from orr import gates as orr_gates
-from orr.models import ReadinessReview
+from orr.models import Milestone, ReadinessReview
 from reviews import flags, gates, permissions
 from reviews import forms as shared_forms
-from reviews.access import base_revision_posted, get_answer_for_edit, get_document_for_user
+from reviews.access import (
+    ASSIGNMENTS_OF,
+    base_revision_posted,
+    get_answer_for_edit,
+    get_document_for_user,
+)
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
 from reviews.models import (
     Answer,
@@ -28,7 +34,6 @@ from reviews.models import (
     Comment,
     Decision,
     Kind,
-    ReviewerAssignment,
     Section,
     State,
 )
@@ -41,13 +46,16 @@ from reviews.visibility import visible_documents
 
 def get_review_for_user(request, code: str, action: str = "view") -> ReadinessReview:
     """Load an ORR and apply the permission matrix: 404 if unseen, 403 if not allowed."""
-    return get_document_for_user(
-        request, code, action,
-        queryset=ReadinessReview.objects.select_related(
-            "service__team", "author", "version__questionnaire", "carried_from"
-        ).prefetch_related(
-            Prefetch("assignments", queryset=ReviewerAssignment.objects.select_related("user"))),
-    )
+    return get_document_for_user(request, code, action, queryset=_REVIEW_BY_CODE)
+
+
+# Compiled once per process (opsreview.prepared): every ORR page starts with it.
+_REVIEW_BY_CODE = Prepared(
+    lambda code: ReadinessReview.objects.select_related(
+        "service__team", "author", "version__questionnaire", "carried_from"
+    ).filter(code=code)[:2],
+    related={"assignments": ASSIGNMENTS_OF},
+)
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -143,7 +151,7 @@ def _overview(review, user, can_edit: bool, can_decide: bool) -> dict:
     """What the ORR overview shows, in a fixed number of queries."""
     sections, answers = progress.sections_with_progress(review)
     review.gate_answers = answers  # the gates below count these instead of querying again
-    decisions = list(review.decisions.select_related("reviewer"))
+    decisions = _DECISIONS(review.pk)
     _group_flagged(review, decisions, answers)
     return {
         "sections": sections,
@@ -153,7 +161,7 @@ def _overview(review, user, can_edit: bool, can_decide: bool) -> dict:
         "gate_results": gates.evaluate(review),
         "decisions": decisions,
         "missing_approvals": missing_approvals(review) if review.state == "in_review" else None,
-        "milestones": list(review.milestones.all()),
+        "milestones": _MILESTONES(review.pk),
         "my_flags": flags.grouped_by_section(flags.flags_of(review, user)) if can_decide else [],
         # Offered to the editors of a draft only.
         "newer_version": (services.newer_version(review)
@@ -163,6 +171,11 @@ def _overview(review, user, can_edit: bool, can_decide: bool) -> dict:
         "has_approval": any(d.verdict == "approve" and d.round == review.review_round
                             for d in decisions),
     }
+
+
+# Compiled once per process (opsreview.prepared), each taking the ORR's id.
+_DECISIONS = Prepared(lambda pk: Decision.objects.filter(document_id=pk).select_related("reviewer"))
+_MILESTONES = Prepared(lambda pk: Milestone.objects.filter(review_id=pk))
 
 
 def _group_flagged(review, decisions, answers) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
@@ -13,12 +12,17 @@ from catalog.models import Service
 from opsreview.pagecache import keeps_remembered
 from opsreview.prepared import Prepared
 from postmortems import forms, selectors, services
-from postmortems.models import ContributingFactor, Postmortem
+from postmortems.models import ContributingFactor, Postmortem, Tag
 from reviews import gates, permissions
-from reviews.access import base_revision_posted, get_answer_for_edit, get_document_for_user
+from reviews.access import (
+    ASSIGNMENTS_OF,
+    base_revision_posted,
+    get_answer_for_edit,
+    get_document_for_user,
+)
 from reviews.forms import AnswerForm, DecisionForm
 from reviews.messages import answer_save_response, decide_with_message, submit_with_message
-from reviews.models import Kind, ReviewerAssignment
+from reviews.models import Kind
 from reviews.services import missing_approvals
 
 
@@ -31,10 +35,13 @@ def get_postmortem_for_user(request, code: str, action: str = "view") -> Postmor
 _POSTMORTEM_BY_CODE = Prepared(
     lambda code: Postmortem.objects.select_related("service__team", "author",
                                                    "version__questionnaire")
-    .prefetch_related(Prefetch("assignments",
-                               queryset=ReviewerAssignment.objects.select_related("user")),
-                      "tags", "affected_services")
-    .filter(code=code)[:2]
+    .filter(code=code)[:2],
+    related={
+        "assignments": ASSIGNMENTS_OF,
+        "tags": Prepared(lambda pk: Tag.objects.filter(postmortems=pk)),
+        "affected_services": Prepared(lambda pk: Service.objects.filter(
+            affected_by_postmortems=pk)),
+    },
 )
 
 

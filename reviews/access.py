@@ -16,7 +16,7 @@ from django.utils import timezone
 from catalog.models import Membership
 from opsreview.prepared import Prepared, PreparedShapes
 from reviews.events import Verb
-from reviews.models import Answer, Document, Event, Kind
+from reviews.models import Answer, Document, Event, Kind, ReviewerAssignment
 from reviews.permissions import check, may_edit_from_loaded
 
 # Rapid saves of one answer by one person within this long share one history row.
@@ -32,6 +32,12 @@ def model_for_kind(kind: str):
     if label is None:
         raise Http404("No such document.")
     return apps.get_model(label)
+
+
+# A document's reviewer assignments with their users, as its pages show them (prepared: see
+# opsreview.prepared; `related=` of a document's query).
+ASSIGNMENTS_OF = Prepared(lambda document_id: ReviewerAssignment.objects.filter(
+    document_id=document_id).select_related("user"))
 
 
 def get_document_for_user(

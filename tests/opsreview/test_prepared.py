@@ -102,3 +102,17 @@ def test_values_that_would_not_be_plain_parameters_are_refused(teams):
         Prepared(lambda when: Service.objects.filter(created_at__gte=when))(dt.datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="related manager"):
         Prepared(lambda slug: teams[0].services.filter(slug=slug))("checkout")
+
+
+def test_related_rows_are_kept_where_prefetch_related_keeps_them(teams):
+    payments, _ = teams
+    with_services = Prepared(
+        lambda name: Team.objects.filter(name=name)[:2],
+        related={"services": Prepared(lambda pk: Service.objects.filter(team_id=pk)
+                                      .order_by("slug"))})
+    with CaptureQueriesContext(connection) as loading:
+        team = with_services.get("Payments")
+    with CaptureQueriesContext(connection) as reading:
+        slugs = [s.slug for s in team.services.all()]
+    assert slugs == ["checkout", "ledger", "refunds"] and team.pk == payments.pk
+    assert len(loading) == 2 and len(reading) == 0
