@@ -20,7 +20,7 @@ ROW_STATUSES = [(value, escape(label)) for value, label in ActionItem.Status.cho
 
 
 def item_list(request, scope):
-    page = page_of(request, selectors.filtered_items(request, scope).only(*selectors.ROW_FIELDS))
+    page = page_of(request, selectors.item_rows(request, scope))
     return render(request, "actions/item_list.html", {
         "page": page, "items": list(page), "scope": scope,
         "status": request.GET.get("status", "open"),

@@ -35,9 +35,9 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
+from django.core.exceptions import EmptyResultSet, MultipleObjectsReturned, ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Value
 
 # Stand-ins no query of the app writes as a constant: odd numbers that every integer field holds
 # (a lookup outside a field's range is answered without SQL, so nothing could be replaced),
@@ -126,6 +126,8 @@ class Prepared:
 
     def __call__(self, *args, using: str = DEFAULT_DB_ALIAS) -> list:
         compiled = self._compiled_for(args, using)
+        if not compiled.sql:
+            return []
         params = list(compiled.params)
         for at, index, send in compiled.slots:
             params[at] = send(args[index])
@@ -170,7 +172,10 @@ class Prepared:
             raise ValueError("Build a prepared query from the model's manager, not from a "
                              "related manager (its instance would be kept).")
         compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # no row whatever the values (an empty `__in` list of its shape)
+            return _Compiled(compiler, queryset, "", (), ())
         slots = []
         for index, stand_in in enumerate(stand_ins):
             found = [(at, send) for at, p in enumerate(params)
@@ -206,3 +211,29 @@ class PreparedShapes:
                 self._shapes = {}
             prepared = self._shapes[shape] = Prepared(self.build(shape))
         return prepared(*args, using=using)
+
+
+class PreparedList:
+    """What a Paginator reads of a list, its count and a page's slice, each one prepared query
+    of `family`: a PreparedShapes whose builder, for the shape `(shape, bounds)`, gives the
+    list sliced to `bounds` (`sliced_or_counted` does it), or the count when `bounds` is None.
+    The SQL is compiled once per shape and page."""
+
+    def __init__(self, family: PreparedShapes, shape: Hashable, *args):
+        self.family, self.shape, self.args = family, shape, args
+
+    def count(self) -> int:
+        counted = self.family((self.shape, None), *self.args)
+        return counted[0][0] if counted else 0
+
+    def __getitem__(self, part: slice) -> list:
+        if part.stop <= part.start:  # the first page of an empty list
+            return []
+        return self.family((self.shape, (part.start, part.stop)), *self.args)
+
+
+def sliced_or_counted(queryset: QuerySet, bounds: tuple[int, int] | None) -> QuerySet:
+    """`queryset[start:stop]`, or with no bounds its count as a one-row query."""
+    if bounds:
+        return queryset[bounds[0]:bounds[1]]
+    return queryset.order_by().values(all=Value(1)).annotate(n=Count("pk")).values_list("n")

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from actions.models import ActionItem
 from opsreview import pagecache
-from opsreview.prepared import Prepared, PreparedShapes
+from opsreview.prepared import Prepared, PreparedList, PreparedShapes, sliced_or_counted
 from orr.readiness import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
@@ -116,47 +116,29 @@ def postmortem_rows(user, filters: ListFilters):
     its SQL compiled once per shape (viewer, filters set, page), unless the list is searched."""
     if filters.q.strip():
         return postmortem_list(user, filters)
-    return _PreparedList(user, filters)
+    viewer, viewer_args = viewer_shape(user)
+    names = tuple(name for name in _ARGUMENT_FILTERS if getattr(filters, name))
+    return PreparedList(_LIST, (viewer, names), *viewer_args,
+                        *(getattr(value, "pk", value) for value in
+                          (getattr(filters, name) for name in names)))
 
 
 # The filters a prepared list takes as arguments (a chosen row as its id).
 _ARGUMENT_FILTERS = ("service", "team", "tag", "state", "severity", "date_from", "date_to")
 
 
-class _PreparedList:
-    """What a Paginator reads of a list (count, a slice), each one prepared query."""
-
-    def __init__(self, user, filters: ListFilters):
-        viewer, viewer_args = viewer_shape(user)
-        names = tuple(name for name in _ARGUMENT_FILTERS if getattr(filters, name))
-        self.shape = (viewer, names)
-        self.args = (*viewer_args, *(getattr(value, "pk", value) for value in
-                                     (getattr(filters, name) for name in names)))
-
-    def count(self) -> int:
-        return _LIST_COUNT(self.shape, *self.args)[0][0]
-
-    def __getitem__(self, part: slice) -> list[Postmortem]:
-        if part.stop <= part.start:  # the first page of an empty list
-            return []
-        return _LIST_PAGE((*self.shape, part.start, part.stop), *self.args)
-
-
 def _list_builder(shape):
-    (viewer, names), bounds = shape[:2], shape[2:]
+    (viewer, names), bounds = shape
 
     def build(user_id, *values):
         teams = viewer[1]
-        listed = postmortem_list(StandInViewer(viewer, user_id, values[:teams]),
-                                 ListFilters(**dict(zip(names, values[teams:], strict=True))))
-        if bounds:
-            return listed[bounds[0]:bounds[1]]
-        return listed.order_by().values(all=Value(1)).annotate(n=Count("pk")).values_list("n")
+        return sliced_or_counted(postmortem_list(
+            StandInViewer(viewer, user_id, values[:teams]),
+            ListFilters(**dict(zip(names, values[teams:], strict=True)))), bounds)
     return build
 
 
-_LIST_PAGE = PreparedShapes(_list_builder)
-_LIST_COUNT = PreparedShapes(_list_builder)
+_LIST = PreparedShapes(_list_builder)
 # The tag filter's options: the tags of the COEs the viewer may see.
 _VISIBLE_TAG_NAMES = PreparedShapes(
     lambda viewer: lambda user_id, *team_ids: visible_tags(

@@ -167,16 +167,16 @@ def is_item_visible(user, item) -> bool:
 def item_visible_q(user) -> Q:
     """`is_item_visible` as a filter over action items."""
     r = roles(user)
-    assigned = ReviewerAssignment.objects.filter(document_id=OuterRef("document_id"), user=user)
+    assigned = ReviewerAssignment.objects.filter(document_id=OuterRef("document_id"),
+                                                 user_id=user.pk)
     insider = Q(document__service__team_id__in=r.team_ids) | Exists(assigned)
     restricted = Q(document__postmortem__restricted=True)
     outside = ~restricted
     if not (r.admin or r.ops_lead):
         outside &= ~Q(document__state=State.DRAFT)
-    owner = Q(owner=user) & ~restricted
+    owner = Q(owner_id=user.pk) & ~restricted
     alive = Q(document__deleted_at__isnull=True)
     return Q(document__isnull=True) | (alive & (insider | outside | owner))
-
 
 
 # --- prepared queries of what a viewer may see -------------------------------------------------

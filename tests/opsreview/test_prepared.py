@@ -116,3 +116,10 @@ def test_related_rows_are_kept_where_prefetch_related_keeps_them(teams):
         slugs = [s.slug for s in team.services.all()]
     assert slugs == ["checkout", "ledger", "refunds"] and team.pk == payments.pk
     assert len(loading) == 2 and len(reading) == 0
+
+
+def test_a_query_that_can_have_no_row_runs_no_sql(teams):
+    of_teams = Prepared(lambda: Service.objects.filter(team_id__in=[]))
+    with CaptureQueriesContext(connection) as queries:
+        assert of_teams() == [] and of_teams() == []
+    assert len(queries) == 0
