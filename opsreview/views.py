@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from actions.models import ActionItem
 from actions.selectors import visible_items
 from catalog.models import Service, Team, people_to_ask
+from opsreview.prepared import Prepared, PreparedShapes
 from orr.readiness import readiness_for_services, remembered_readiness
 from reviews.models import Document
 from reviews.permissions import is_ops_lead, roles
-from reviews.visibility import visible_documents
+from reviews.visibility import StandInViewer, viewer_shape, visible_documents
 
 
 @login_not_required
@@ -73,25 +74,30 @@ HOME_ITEM_FIELDS = ("title", "priority", "due_date", "status", "document__code",
                     "document__service__name")
 
 
+# The home page's lists, prepared (opsreview.prepared: compiled once per kind of viewer). What the
+# person may still see: an author who left the team no longer does. Each list loads the columns
+# its rows show, not whole documents, items and services.
+_HOME_DRAFTS = PreparedShapes(lambda viewer: lambda user_id, *team_ids: visible_documents(
+    StandInViewer(viewer, user_id, team_ids), Document.objects.alive().authored_by(user_id).open()
+).select_related("service").only(*HOME_DOCUMENT_FIELDS)[:20])
+_HOME_TO_REVIEW = Prepared(lambda user_id: Document.objects.alive().in_review().filter(
+    assignments__user=user_id).exclude(author=user_id).select_related("service")
+    .only(*HOME_DOCUMENT_FIELDS).order_by("submitted_at"))
+_HOME_ITEMS = PreparedShapes(lambda viewer: lambda user_id, *team_ids: visible_items(
+    StandInViewer(viewer, user_id, team_ids), ActionItem.objects.open().owned_by(user_id)
+    .select_related("document__service").only(*HOME_ITEM_FIELDS))[:20])
+_HOME_SERVICES = Prepared(lambda user_id: Service.objects.active().for_user_teams(user_id)
+                          .select_related("team")
+                          .only("name", "slug", "tier", "team__name", "team__slug").distinct())
+
+
 def home(request):
     user = request.user
-    # What the person may still see: an author who left the team no longer does.
-    # Each list loads the columns its rows show, not whole documents, items and services.
-    drafts = list(
-        visible_documents(user, Document.objects.alive().authored_by(user).open())
-        .select_related("service").only(*HOME_DOCUMENT_FIELDS)[:20]
-    )
-    to_review = list(
-        Document.objects.alive().in_review().filter(assignments__user=user)
-        .exclude(author=user).select_related("service").only(*HOME_DOCUMENT_FIELDS)
-        .order_by("submitted_at")
-    )
-    items = list(visible_items(user, ActionItem.objects.open().owned_by(user)
-                               .select_related("document__service").only(*HOME_ITEM_FIELDS))[:20])
-    services = list(
-        Service.objects.active().for_user_teams(user).select_related("team")
-        .only("name", "slug", "tier", "team__name", "team__slug").distinct()
-    )
+    viewer, viewer_args = viewer_shape(user)
+    drafts = _HOME_DRAFTS(viewer, *viewer_args)
+    to_review = _HOME_TO_REVIEW(user.pk)
+    items = _HOME_ITEMS(viewer, *viewer_args)
+    services = _HOME_SERVICES(user.pk)
     readiness = remembered_readiness(services)
     no_team = not roles(user).team_ids and not is_ops_lead(user)
     return render(request, "home.html", {
