@@ -23,9 +23,10 @@ from django.db.models import F
 from rapidfuzz import fuzz, process, utils
 
 from actions.models import ActionItem
+from opsreview.prepared import PreparedShapes
 from postmortems.models import ContributingFactor, Postmortem
 from reviews.models import State
-from reviews.visibility import visible_documents
+from reviews.visibility import StandInViewer, viewer_shape, visible_documents
 
 THRESHOLD = 70          # combined score out of 100
 MIN_SHARED = 2          # an explanation needs at least two shared words
@@ -155,9 +156,7 @@ def _attach_actions(matches: list[Match]) -> None:
     items: dict[int, list[ActionItem]] = defaultdict(list)
     if ids:
         # Only what the panel and the report show of an item (its link, state and closing).
-        for item in (ActionItem.objects.filter(factor_link__factor_id__in=ids)
-                     .annotate(factor_id=F("factor_link__factor_id"))
-                     .only("pk", "status", "closed_at").order_by("pk")):
+        for item in _ACTIONS_OF_FACTORS(len(ids), *sorted(ids)):
             items[item.factor_id].append(item)
     for m in matches:
         m.actions = items.get(m.other.pk, [])
@@ -167,6 +166,24 @@ def _attach_actions(matches: list[Match]) -> None:
             for item in m.actions)
 
 
+# Prepared (opsreview.prepared): compiled once per kind of viewer and number of ids.
+def _visible_among(shape):
+    """Which of some COEs (ids after the viewer's team ids) the viewer may see."""
+    viewer, _count = shape
+    teams = viewer[1]
+
+    def build(user_id, *ids):
+        return visible_documents(StandInViewer(viewer, user_id, ids[:teams]),
+                                 Postmortem.objects.filter(pk__in=ids[teams:])).values_list("pk")
+    return build
+
+
+_VISIBLE_AMONG = PreparedShapes(_visible_among)
+_ACTIONS_OF_FACTORS = PreparedShapes(lambda n: lambda *ids: ActionItem.objects.filter(
+    factor_link__factor_id__in=ids).annotate(factor_id=F("factor_link__factor_id"))
+    .only("pk", "status", "closed_at").order_by("pk"))
+
+
 def similar_for_postmortem(postmortem, viewer, *, limit: int = 5) -> list[Match]:
     """Factors of other COEs (that `viewer` may see) resembling this COE's factors.
 
@@ -174,9 +191,10 @@ def similar_for_postmortem(postmortem, viewer, *, limit: int = 5) -> list[Match]
     changes (`forget_matches`); what `viewer` may not see is dropped afterwards, from three
     times the matches shown, so hidden COEs never crowd out visible ones in practice."""
     found = _remembered_matches(postmortem, limit * 3)
-    shown = visible_documents(viewer, Postmortem.objects.filter(
-        pk__in={m.other.postmortem_id for m in found})).values_list("pk", flat=True)
-    seen = set(shown) if found else set()
+    others = sorted({m.other.postmortem_id for m in found})
+    shape, args = viewer_shape(viewer)
+    seen = {pk for (pk,) in _VISIBLE_AMONG((shape, len(others)), *args, *others)} \
+        if others else set()
     per_factor: dict[int, int] = defaultdict(int)
     matches = []
     for m in found:

@@ -12,11 +12,24 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from actions.models import ActionItem
 from opsreview import pagecache
-from opsreview.prepared import Prepared, PreparedList, PreparedShapes, sliced_or_counted
+from opsreview.prepared import (
+    Prepared,
+    PreparedList,
+    PreparedShapes,
+    keep_as_prefetched,
+    sliced_or_counted,
+)
 from orr.readiness import Readiness, readiness
 from postmortems import services
 from postmortems.blamelint import Finding, lint
-from postmortems.models import ContributingFactor, Lesson, Postmortem, Tag, TimelineEvent
+from postmortems.models import (
+    Attachment,
+    ContributingFactor,
+    Lesson,
+    Postmortem,
+    Tag,
+    TimelineEvent,
+)
 from reviews.forms import AnswerInputs
 from reviews.models import Answer, Decision, Question, Section, State
 from reviews.selectors import visible_documents
@@ -257,6 +270,7 @@ def page_data(postmortem: Postmortem, *, editing: bool = False) -> PageData:
         lesson.findings = services.quote_findings(
             lesson.text, lint(lesson.text, "lesson", participants=people))
     events = _TIMELINE(postmortem.pk)
+    keep_as_prefetched(postmortem, "attachments", _ATTACHMENTS(postmortem.pk))
     nodes = [n for root in roots for n in root.walk()]
     # The gates the page shows read these instead of fetching them again (postmortems.gates).
     postmortem.gate_facts = GateFacts(nodes=nodes, events=events, answers=list(answers.values()),
@@ -302,6 +316,7 @@ _ACTIONS = Prepared(lambda pk: services.with_source_factor(
     ActionItem.objects.filter(document_id=pk).select_related("owner").order_by("created_at", "pk")))
 _FACTORS = Prepared(lambda pk: ContributingFactor.objects.filter(postmortem_id=pk))
 _TIMELINE = Prepared(lambda pk: TimelineEvent.objects.filter(postmortem_id=pk))
+_ATTACHMENTS = Prepared(lambda pk: Attachment.objects.filter(postmortem_id=pk))
 # One row per linked item (a lesson without any: one row, item None).
 _LESSONS = Prepared(lambda pk: Lesson.objects.filter(postmortem_id=pk)
                     .annotate(item=F("action_items__id")))

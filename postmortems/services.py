@@ -18,6 +18,7 @@ from actions.services import action_item_create
 from catalog.models import Service
 from integrations.events import EventType, emit
 from notifications.services import notify
+from opsreview.prepared import Prepared
 from postmortems.blamelint import Finding, amounts_to_human_error, lint
 from postmortems.models import (
     ContributingFactor,
@@ -219,14 +220,17 @@ def set_participants(*, postmortem: Postmortem, by, names: list[str]) -> bool:
     return True
 
 
+# Prepared (opsreview.prepared): every COE page and lint reads it.
+_PARTICIPANT_NAMES = Prepared(lambda postmortem_id: Participant.objects.filter(
+    coe_id=postmortem_id).values_list("name", "user__username", "user__first_name",
+                                      "user__last_name"))
+
+
 def participant_names(postmortem_id: int, author=None) -> tuple[str, ...]:
     """Names and usernames of the author and every participant, for the wording check.
 
     `author`: the COE's author when the caller already loaded it (one query fewer)."""
-    rows = list(
-        Participant.objects.filter(coe_id=postmortem_id)
-        .values_list("name", "user__username", "user__first_name", "user__last_name")
-    )
+    rows = _PARTICIPANT_NAMES(postmortem_id)
     if author is not None:
         rows.append((author.username, author.username, author.first_name, author.last_name))
     else:
