@@ -18,8 +18,9 @@ Rules, checked when the query is first compiled:
   more. A lookup that
   rewrites its value (`__icontains`) or a value baked into the SQL text is refused with a
   ValueError. An `__in` list takes one argument per value (see PreparedShapes).
-- Everything else in the builder is fixed for the life of the process: never read the clock,
-  the request or settings in it (pass such values as arguments).
+- Everything else in the builder is fixed for the life of the process (the SQL is kept per
+  database and current time zone): never read the clock, the request or settings in it (pass
+  such values as arguments).
 - The result is a list; add filters, slices or ordering in the builder, not afterwards.
 
 `related` loads a row's related rows with prepared queries too, stored where `prefetch_related`
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet, MultipleObjectsReturned, ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, QuerySet, Value
+from django.utils import timezone
 
 # Stand-ins no query of the app writes as a constant: odd numbers that every integer field holds
 # (a lookup outside a field's range is answered without SQL, so nothing could be replaced),
@@ -157,7 +159,9 @@ class Prepared:
         return rows[0]
 
     def _compiled_for(self, args: tuple, using: str) -> _Compiled:
-        key = (using, connections[using].vendor, tuple(type(a) for a in args))
+        # Date lookups write the current time zone into the SQL.
+        key = (using, connections[using].vendor, timezone.get_current_timezone_name(),
+               tuple(type(a) for a in args))
         compiled = self._compiled.get(key)
         if compiled is None:
             with self._lock:

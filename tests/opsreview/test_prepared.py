@@ -123,3 +123,12 @@ def test_a_query_that_can_have_no_row_runs_no_sql(teams):
     with CaptureQueriesContext(connection) as queries:
         assert of_teams() == [] and of_teams() == []
     assert len(queries) == 0
+
+
+def test_kept_per_time_zone_as_date_lookups_write_it_into_the_sql(teams, settings):
+    Service.objects.update(created_at=dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC))
+    on_day = Prepared(lambda day: Service.objects.filter(created_at__date=day))
+    settings.TIME_ZONE = "UTC"
+    assert len(on_day(dt.date(2026, 3, 1))) == 4
+    settings.TIME_ZONE = "Asia/Tokyo"
+    assert len(on_day(dt.date(2026, 3, 2))) == 4 and on_day(dt.date(2026, 3, 1)) == []
