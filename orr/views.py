@@ -4,19 +4,18 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions.models import ActionItem
 from catalog.models import Service
 from opsreview import fragments
 from opsreview.pagecache import keeps_remembered
 from opsreview.paging import page_of
 from opsreview.prepared import Prepared
-from orr import carry, forms, progress, services
+from orr import carry, forms, progress, selectors, services
 from orr import gates as orr_gates
 from orr.models import Milestone, ReadinessReview
 from reviews import flags, gates, permissions
@@ -31,7 +30,6 @@ from reviews.messages import answer_save_response, decide_with_message, submit_w
 from reviews.models import (
     Answer,
     AnswerFlag,
-    Comment,
     Decision,
     Kind,
     Section,
@@ -237,28 +235,7 @@ def section_edit(request, code, key):
 def _section_rows(request, review, section, carried: bool, only_changed: bool,
                   can_edit: bool) -> dict:
     """The question cards of one section, and how many carried answers wait for a look."""
-    answers = (
-        review.answers.filter(question__section=section)
-        .select_related("question", "updated_by", "accepted_risk__accepted_by")
-        .prefetch_related(
-            "evidence",  # as a manager: the carry comparison reads answer.evidence.all()
-            # The others as plain lists (to_attr): a prefetched manager costs a queryset per
-            # answer and relation, most of the time of reading them.
-            Prefetch("comments", queryset=Comment.objects.select_related("author"),
-                     to_attr="comment_list"),
-            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner"),
-                     to_attr="item_list"),
-            Prefetch("flags", queryset=AnswerFlag.objects.filter(round=review.review_round)
-                     .select_related("reviewer"), to_attr="round_flags"),
-        )
-        # A reviewer's decision of this round asked for changes to it.
-        .annotate(flagged=Exists(Decision.flagged_answers.through.objects.filter(
-            answer_id=OuterRef("pk"), decision__round=review.review_round)))
-        .order_by("question__order")
-    )
-    # Only a carried ORR's answers have anything to show beside what they came from (and to
-    # read for it).
-    answers = list(carry.carried_answers(answers) if carried else answers)
+    answers = selectors.section_answers(review, section)
     changes = {a.pk: carry.change_of(a) for a in answers} if carried else {}
     if only_changed:
         answers = [a for a in answers if changes[a.pk] in ("changed", "new")]
