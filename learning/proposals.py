@@ -7,13 +7,14 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from learning.models import Proposal
 from notifications.services import notify
+from opsreview.prepared import Prepared
 from postmortems.models import Postmortem
 from reviews.events import Verb
 from reviews.models import Kind, Question, Questionnaire, QuestionnaireVersion, State
@@ -190,17 +191,26 @@ def origins_of_section(section_id: int, user=None) -> dict[str, list[Proposal]]:
     for the whole section: the questionnaire and the version number are joined from the
     section's id). Only proposals that went into this version or an earlier one count, so an
     ORR on v1 never shows what a later draft added."""
-    return _by_key(Proposal.objects.filter(
-        version__questionnaire__versions__sections=section_id,
-        version__number__lte=F("version__questionnaire__versions__number"),
-    ), user)
+    return _by_key(_ORIGINS_OF_SECTION(section_id), user)
+
+
+def _origins(proposals):
+    """The accepted or merged ones among `proposals`, oldest first, with their COE and version."""
+    return (proposals.exclude(status__in=[Proposal.Status.OPEN, Proposal.Status.DECLINED])
+            .select_related("postmortem", "version").order_by("created_at"))
+
+
+# Prepared (opsreview.prepared): every ORR section page reads it.
+_ORIGINS_OF_SECTION = Prepared(lambda section_id: _origins(Proposal.objects.filter(
+    version__questionnaire__versions__sections=section_id,
+    version__number__lte=F("version__questionnaire__versions__number"),
+)))
 
 
 def _by_key(proposals, user) -> dict[str, list[Proposal]]:
-    """The accepted or merged ones among `proposals`, by question key, oldest first (one
-    query); with `user`, each marked with whether its COE may be named to them."""
-    rows = (proposals.exclude(status__in=[Proposal.Status.OPEN, Proposal.Status.DECLINED])
-            .select_related("postmortem", "version").order_by("created_at"))
+    """`proposals` (a query of them, or the rows of `_origins`) by question key, oldest first
+    (one query); with `user`, each marked with whether its COE may be named to them."""
+    rows = _origins(proposals) if isinstance(proposals, QuerySet) else proposals
     found: dict[str, list[Proposal]] = defaultdict(list)
     for proposal in mark_visible(rows, user) if user is not None else rows:
         found[proposal.question_key].append(proposal)

@@ -97,21 +97,28 @@ def review_start(request, slug):
     return redirect("orr:detail", review.code)
 
 
-def _section_progress(review) -> list[dict]:
-    """The sidebar's rows (`_sections_with_progress` without the answers): one aggregate query
-    over this ORR's answers only, instead of loading every answer."""
+def _section_counts(version_id, review_id):
     answered = Q(questions__answers__choice__gt="") | Q(questions__answers__text__regex=r"\S")
     gaps = Q(questions__answers__risk__in=[Answer.Risk.HIGH, Answer.Risk.MEDIUM])
     # The filter before annotate() restricts the join (and so the counts) to this ORR's answers;
     # filtering inside each Count instead joined every answer of every ORR of the version.
-    sections = (
-        Section.objects.filter(version_id=review.version_id,
-                               questions__answers__document_id=review.pk)
+    return (
+        Section.objects.filter(version_id=version_id, questions__answers__document_id=review_id)
         .annotate(total=Count("questions__answers"),
                   answered=Count("questions__answers", filter=answered),
                   gaps=Count("questions__answers", filter=gaps))
         .order_by("order")
     )
+
+
+# Prepared (opsreview.prepared): every section page draws the sidebar.
+_SECTION_COUNTS = Prepared(_section_counts)
+
+
+def _section_progress(review) -> list[dict]:
+    """The sidebar's rows (`_sections_with_progress` without the answers): one aggregate query
+    over this ORR's answers only, instead of loading every answer."""
+    sections = _SECTION_COUNTS(review.version_id, review.pk)
     return [
         {"section": s, "total": s.total, "answered": s.answered, "gaps": s.gaps,
          "percent": round(100 * s.answered / s.total)}
