@@ -6,20 +6,37 @@ import logging
 
 import jwt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts import oidc
 from accounts.services import identity_sign_in
+from opsreview.prepared import Prepared
 
 log = logging.getLogger(__name__)
 # Clock skew allowed between the provider and us when checking exp, iat and nbf.
 LEEWAY_SECONDS = 60
 
 
+# The signed-in person, read on every request: a prepared query (opsreview.prepared).
+_USER_BY_ID = Prepared(lambda pk: get_user_model()._default_manager.filter(pk=pk)[:2])
+
+
+def _get_user(backend: ModelBackend, user_id):
+    """ModelBackend.get_user, its query compiled once per process."""
+    if not isinstance(user_id, int):  # a custom session value: Django's own way
+        return ModelBackend.get_user(backend, user_id)
+    found = _USER_BY_ID(user_id)
+    user = found[0] if len(found) == 1 else None
+    return user if user is not None and backend.user_can_authenticate(user) else None
+
+
 class LocalPasswordBackend(ModelBackend):
     """Username and password; with LOCAL_LOGIN off, only superusers (the break-glass way)."""
+
+    get_user = _get_user
 
     def user_can_authenticate(self, user) -> bool:
         if not settings.LOCAL_LOGIN and not user.is_superuser:
@@ -37,8 +54,6 @@ class OIDCBackend(OIDCAuthenticationBackend):
     get_settings = staticmethod(oidc.setting)
 
     def __init__(self, *args, **kwargs):
-        from django.contrib.auth import get_user_model
-
         self.UserModel = get_user_model()
 
     def __getattr__(self, name: str):
@@ -48,7 +63,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     def get_user(self, user_id):
         # mozilla-django-oidc's own get_user would keep a deactivated person signed in.
-        return ModelBackend.get_user(self, user_id)
+        return _get_user(self, user_id)
 
     def authenticate(self, request, **kwargs):
         if not oidc.enabled() or "nonce" not in kwargs:

@@ -88,3 +88,16 @@ def test_a_provider_that_cannot_be_reached_is_a_message_not_an_error(client, set
 
     assert response.redirect_chain[-1][0] == "/accounts/login/"
     assert "Example SSO cannot be reached" in response.content.decode()
+
+
+def test_a_signed_in_person_is_read_on_each_request_and_signed_out_when_deactivated(
+        client, author, settings):
+    settings.LOCAL_LOGIN = True
+    assert post_login(client, "author").status_code == 302
+    assert client.get("/").wsgi_request.user == author
+    type(author).objects.filter(pk=author.pk).update(is_active=False)
+    assert not client.get("/actions/").wsgi_request.user.is_authenticated
+    type(author).objects.filter(pk=author.pk).update(is_active=True)
+    assert client.get("/actions/").wsgi_request.user == author
+    type(author).objects.filter(pk=author.pk).delete()
+    assert not client.get("/actions/").wsgi_request.user.is_authenticated
