@@ -10,6 +10,7 @@ from django.db import transaction
 from notifications.models import EmailOptOut, Notification
 from opsreview import queue
 from opsreview.links import site_url
+from opsreview.prepared import Prepared, sliced_or_counted
 from reviews.visibility import visible_documents
 
 # The kinds a user can switch e-mail off for, with the label of the settings page.
@@ -111,4 +112,9 @@ def notification_email_send(notification: Notification) -> None:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return _UNREAD_COUNT(user.pk)[0][0]
+
+
+# The bell's count on every page: a prepared query (opsreview.prepared).
+_UNREAD_COUNT = Prepared(lambda user_id: sliced_or_counted(
+    Notification.objects.filter(user_id=user_id, read_at__isnull=True), None))
