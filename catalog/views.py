@@ -5,6 +5,7 @@ from actions.models import ActionItem
 from catalog.forms import MembershipForm
 from catalog.models import Membership, Service, Team
 from opsreview.paging import page_of
+from opsreview.prepared import PreparedList, PreparedShapes, sliced_or_counted
 from orr.forms import StartReviewForm
 from orr.models import Milestone, ReadinessReview
 from orr.readiness import Readiness, readiness_for_services, remembered_readiness
@@ -13,14 +14,25 @@ from reviews.models import Document
 from reviews.permissions import can_manage_org, can_view, in_team
 
 
+def _listed_services():
+    return (Service.objects.active().select_related("team")
+            .only("name", "slug", "tier", "team__name", "team__slug")
+            .order_by("team__name", "name"))
+
+
+# The service list's count and pages, each compiled once per process.
+_SERVICE_ROWS = PreparedShapes(lambda shape: lambda: sliced_or_counted(_listed_services(),
+                                                                       shape[1]))
+
+
 def service_list(request):
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    services = (Service.objects.active().select_related("team")
-                .only("name", "slug", "tier", "team__name", "team__slug")
-                .order_by("team__name", "name"))
+    services = _listed_services()
     if query:
         services = services.filter(Q(name__icontains=query) | Q(team__name__icontains=query))
+    elif not status:  # the plain list: prepared queries (opsreview.prepared)
+        services = PreparedList(_SERVICE_ROWS, None)
     if status:
         # Readiness is computed, not stored: filtering by it needs every matching service.
         services = list(services)

@@ -14,7 +14,7 @@ from catalog.models import Service
 from opsreview import fragments
 from opsreview.pagecache import keeps_remembered
 from opsreview.paging import page_of
-from opsreview.prepared import Prepared
+from opsreview.prepared import Prepared, PreparedList, PreparedShapes, sliced_or_counted
 from orr import carry, forms, progress, selectors, services
 from orr import gates as orr_gates
 from orr.models import Milestone, ReadinessReview
@@ -39,7 +39,7 @@ from reviews.services import (
     document_assign_reviewer,
     missing_approvals,
 )
-from reviews.visibility import visible_documents
+from reviews.visibility import StandInViewer, viewer_shape, visible_documents
 
 
 def get_review_for_user(request, code: str, action: str = "view") -> ReadinessReview:
@@ -60,19 +60,35 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _review_rows(shape):
+    """The ORR list for one kind of viewer, with or without a state (see PreparedList)."""
+    (viewer, by_state), bounds = shape
+
+    def build(user_id, *args):
+        teams = viewer[1]
+        reviews = (
+            visible_documents(StandInViewer(viewer, user_id, args[:teams]),
+                              ReadinessReview.objects.all())
+            .select_related("service__team").order_by("-created_at", "-pk")
+            # What a row shows (jinja_templates/orr/_review_rows.html), not the whole document.
+            .only("code", "kind", "title", "state", "updated_at", "service__name",
+                  "service__team__name")
+        )
+        if by_state:
+            reviews = reviews.filter(state=args[teams])
+        return sliced_or_counted(reviews, bounds)
+    return build
+
+
+# Prepared (opsreview.prepared): one compiled SQL per kind of viewer, state filter and page.
+_REVIEW_ROWS = PreparedShapes(_review_rows)
+
+
 def review_list(request):
     state = request.GET.get("state", "")
-    reviews = (
-        visible_documents(request.user, ReadinessReview.objects.all())
-        .select_related("service__team").order_by("-created_at", "-pk")
-        # What a row shows (jinja_templates/orr/_review_rows.html), not the whole document.
-        .only("code", "kind", "title", "state", "updated_at", "service__name",
-              "service__team__name")
-    )
-    if state:
-        reviews = reviews.filter(state=state)
-    page = page_of(request, reviews)
-    page.object_list = list(page.object_list)
+    viewer, viewer_args = viewer_shape(request.user)
+    page = page_of(request, PreparedList(_REVIEW_ROWS, (viewer, bool(state)), *viewer_args,
+                                         *([state] if state else [])))
     return render(request, "orr/review_list.html", {
         "page": page, "state": state, "states": State.choices,
         "state_labels": dict(State.choices),

@@ -61,3 +61,19 @@ def test_the_list_costs_the_same_queries_for_one_review_or_fifty(
                                by=author, trigger="pre_launch")
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(reverse("orr:list"))
+
+
+@pytest.mark.django_db
+def test_the_state_filter_for_each_kind_of_viewer(client, author, outsider, ops_lead, many):
+    from reviews.models import Document
+
+    Document.objects.filter(pk__in=[r.pk for r in many[:20]]).update(state="approved")
+    for user, approved, drafts in ((author, 20, 35), (outsider, 20, 0), (ops_lead, 20, 35)):
+        client.force_login(user)
+        for state, expected in (("approved", approved), ("draft", drafts)):
+            page = client.get(reverse("orr:list"), {"state": state}).context["page"]
+            assert page.paginator.count == expected, (user, state)
+            assert {r.state for r in page} <= {state}
+    client.force_login(author)
+    drafts = client.get(reverse("orr:list"), {"state": "draft"}).context["page"]
+    assert [r.code for r in drafts] == [r.code for r in reversed(many[20:])]
