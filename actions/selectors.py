@@ -96,9 +96,9 @@ def _rows_builder(shape):
     (viewer, scope, list_shape), bounds = shape
 
     def build(user_id, *args):
-        teams = viewer[1]
-        values = dict(zip(list_shape[-1], args[teams:], strict=True))
-        items = _items(StandInViewer(viewer, user_id, args[:teams]), scope, list_shape, values)
+        seen_by, args = StandInViewer.taking(viewer, user_id, args)
+        values = dict(zip(list_shape[-1], args, strict=True))
+        items = _items(seen_by, scope, list_shape, values)
         return sliced_or_counted(items.only(*ROW_FIELDS), bounds)
     return build
 

@@ -170,11 +170,10 @@ def _attach_actions(matches: list[Match]) -> None:
 def _visible_among(shape):
     """Which of some COEs (ids after the viewer's team ids) the viewer may see."""
     viewer, _count = shape
-    teams = viewer[1]
 
-    def build(user_id, *ids):
-        return visible_documents(StandInViewer(viewer, user_id, ids[:teams]),
-                                 Postmortem.objects.filter(pk__in=ids[teams:])).values_list("pk")
+    def build(user_id, *args):
+        seen_by, ids = StandInViewer.taking(viewer, user_id, args)
+        return visible_documents(seen_by, Postmortem.objects.filter(pk__in=ids)).values_list("pk")
     return build
 
 

@@ -65,17 +65,16 @@ def _review_rows(shape):
     (viewer, by_state), bounds = shape
 
     def build(user_id, *args):
-        teams = viewer[1]
+        seen_by, args = StandInViewer.taking(viewer, user_id, args)
         reviews = (
-            visible_documents(StandInViewer(viewer, user_id, args[:teams]),
-                              ReadinessReview.objects.all())
+            visible_documents(seen_by, ReadinessReview.objects.all())
             .select_related("service__team").order_by("-created_at", "-pk")
             # What a row shows (jinja_templates/orr/_review_rows.html), not the whole document.
             .only("code", "kind", "title", "state", "updated_at", "service__name",
                   "service__team__name")
         )
         if by_state:
-            reviews = reviews.filter(state=args[teams])
+            reviews = reviews.filter(state=args[0])
         return sliced_or_counted(reviews, bounds)
     return build
 

@@ -143,11 +143,10 @@ _ARGUMENT_FILTERS = ("service", "team", "tag", "state", "severity", "date_from",
 def _list_builder(shape):
     (viewer, names), bounds = shape
 
-    def build(user_id, *values):
-        teams = viewer[1]
+    def build(user_id, *args):
+        seen_by, values = StandInViewer.taking(viewer, user_id, args)
         return sliced_or_counted(postmortem_list(
-            StandInViewer(viewer, user_id, values[:teams]),
-            ListFilters(**dict(zip(names, values[teams:], strict=True)))), bounds)
+            seen_by, ListFilters(**dict(zip(names, values, strict=True)))), bounds)
     return build
 
 

@@ -200,3 +200,10 @@ class StandInViewer:
         sees_drafts, _teams = shape
         self.pk = user_id
         self._opsreview_roles = Roles(team_ids=frozenset(team_ids), ops_lead=sees_drafts)
+
+    @classmethod
+    def taking(cls, shape: tuple[bool, int], user_id: int, args: tuple):
+        """The viewer from `viewer_shape`'s arguments (the user's id, then as many team ids as
+        the shape says, at the start of `args`), and the arguments after them."""
+        teams = shape[1]
+        return cls(shape, user_id, args[:teams]), args[teams:]
