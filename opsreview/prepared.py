@@ -15,9 +15,8 @@ Rules, checked when the query is first compiled:
 - Arguments are `int`, `str`, `datetime.date` or aware `datetime.datetime` values used as plain
   parameters (`field=value`, `field__gt=value`, `pk=value`): each stand-in must reach the SQL's
   parameters unchanged (or, for a date or time, as the database's adapter sends it), once or
-  more. A lookup that
-  rewrites its value (`__icontains`) or a value baked into the SQL text is refused with a
-  ValueError. An `__in` list takes one argument per value (see PreparedShapes).
+  more. A lookup that rewrites its value (`__icontains`) or a value baked into the SQL text is
+  refused with a ValueError. An `__in` list takes one argument per value (see PreparedShapes).
 - Everything else in the builder is fixed for the life of the process (the SQL is kept per
   database and current time zone): never read the clock, the request or settings in it (pass
   such values as arguments).
@@ -41,9 +40,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, QuerySet, Value
 from django.utils import timezone
 
-# Stand-ins no query of the app writes as a constant: odd numbers that every integer field holds
-# (a lookup outside a field's range is answered without SQL, so nothing could be replaced),
-# strings with control characters, days and times in the year 1111.
+# Stand-ins no query of the app writes as a constant: numbers from 31,337 up, which every integer
+# field holds (a lookup outside a field's range is answered without SQL, so there would be
+# nothing to replace), strings with control characters, days and times in the year 1111.
 _INT_BASE = 31_337
 _DAY = dt.date(1111, 1, 1)
 
