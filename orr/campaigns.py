@@ -214,7 +214,7 @@ SERIES = (("started", "Started", "#0d6efd"), ("submitted", "Submitted", "#fd7e14
 
 def burnup(campaign: Campaign, rows: list[Row], today: dt.date | None = None) -> dict:
     """Cumulative started / submitted / approved per day, from the start to the later of today
-    and the target, as polylines of an inline SVG (no script)."""
+    and the target, as polylines of an inline SVG (no script), each ending in a dot at today."""
     today = today or timezone.localdate()
     first, last = campaign.starts_on, max(min(today, campaign.target_on + dt.timedelta(days=60)),
                                           campaign.target_on)
@@ -240,8 +240,11 @@ def burnup(campaign: Campaign, rows: list[Row], today: dt.date | None = None) ->
                 n, i = n + 1, i + 1
             points.append(f"{x(day)},{y(n)}")
             day += dt.timedelta(days=1)
+        # Today's value as a dot too: on launch day the line is a single point, which a
+        # polyline does not draw.
+        end_x, end_y = points[-1].split(",")
         series.append({"key": key, "label": label, "colour": colour, "points": " ".join(points),
-                       "count": n})
+                       "count": n, "end_x": end_x, "end_y": end_y})
     return {
         "width": width, "height": height, "series": series, "total": len(rows),
         "target_x": x(campaign.target_on), "top": y(len(rows)), "base": y(0), "pad": pad,

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog import services as catalog_services
 from catalog.models import Service, ServiceTag
@@ -229,3 +230,15 @@ def test_weekly_report_counts_each_campaign_as_it_stood_at_the_end_of_that_week(
     now = {r.entry.service.slug: r.state for r in campaigns.campaign_rows(campaign,
                                                                           dt.date(2026, 11, 10))}
     assert now["checkout-api"] == "approved"
+
+
+def test_on_launch_day_the_chart_shows_each_series_as_a_dot(tier1, ops_lead, client):
+    today = timezone.localdate()
+    campaign = launch(ops_lead, starts_on=today, target_on=today + dt.timedelta(days=20))
+    chart = campaigns.burnup(campaign, campaigns.campaign_rows(campaign, today), today=today)
+    for s in chart["series"]:
+        assert len(s["points"].split()) == 1  # a polyline of one point draws nothing
+        assert (float(s["end_x"]), float(s["end_y"])) == (chart["pad"], chart["base"])
+    client.force_login(ops_lead)
+    page = client.get(reverse("orr:campaign", args=[campaign.pk])).content.decode()
+    assert page.count("data-series-end=") == 3
