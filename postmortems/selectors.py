@@ -363,16 +363,22 @@ def _questions(version) -> tuple[list[Section], dict[int, Question]]:
     return list(sections.values()), questions
 
 
+def _distinct_with_links(rows, link: str, parent: str, postmortem) -> tuple[list, dict]:
+    """`rows` of a join, one per linked id in `link` (a row without any: one, with None): the
+    distinct rows in order, each with `parent` set to the COE, and each one's linked ids."""
+    found, links = {}, defaultdict(list)
+    for row in rows:
+        setattr(row, parent, postmortem)
+        found.setdefault(row.pk, row)
+        if getattr(row, link) is not None:
+            links[row.pk].append(getattr(row, link))
+    return list(found.values()), links
+
+
 def _lessons(postmortem: Postmortem, actions: list[ActionItem]) -> list[Lesson]:
     """The COE's lessons, each with `items`: its action items, those of the COE already loaded."""
-    lessons = {}
-    links = defaultdict(list)
-    for lesson in _LESSONS(postmortem.pk):
-        lesson.postmortem = postmortem
-        lessons.setdefault(lesson.pk, lesson)
-        if lesson.item is not None:
-            links[lesson.pk].append(lesson.item)
-    lessons = list(lessons.values())
+    lessons, links = _distinct_with_links(_LESSONS(postmortem.pk), "item", "postmortem",
+                                          postmortem)
     items = {item.pk: item for item in actions}
     missing = {pk for ids in links.values() for pk in ids} - items.keys()
     if missing:  # an item of another document: never linked by the app, read if it is
@@ -387,14 +393,8 @@ def _lessons(postmortem: Postmortem, actions: list[ActionItem]) -> list[Lesson]:
 def _decisions(postmortem: Postmortem, answers) -> tuple[list[Decision], set[int]]:
     """The COE's decisions, each with `flagged` (the answers it asked to change, from the
     page's own answers), and the ids of the answers flagged in the current round."""
-    decisions = {}
-    flags = defaultdict(list)
-    for d in _DECISIONS(postmortem.pk):
-        d.document = postmortem
-        decisions.setdefault(d.pk, d)
-        if d.flag is not None:
-            flags[d.pk].append(d.flag)
-    decisions = list(decisions.values())
+    decisions, flags = _distinct_with_links(_DECISIONS(postmortem.pk), "flag", "document",
+                                            postmortem)
     by_pk = {a.pk: a for a in answers}
     flagged_ids = set()
     for d in decisions:
