@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -182,8 +182,8 @@ def mark_visible(rows, user) -> list[Proposal]:
 def provenance(questionnaire_id: int, keys, user=None) -> dict[str, list[Proposal]]:
     """Key → the accepted or merged proposals behind it (one query), oldest first; with
     `user`, each marked with whether its COE may be named to them (`mark_visible`)."""
-    return _by_key(Proposal.objects.filter(version__questionnaire_id=questionnaire_id,
-                                           question_key__in=keys), user)
+    return _by_key(_origins(Proposal.objects.filter(version__questionnaire_id=questionnaire_id,
+                                                    question_key__in=keys)), user)
 
 
 def origins_of_section(section_id: int, user=None) -> dict[str, list[Proposal]]:
@@ -207,10 +207,9 @@ _ORIGINS_OF_SECTION = Prepared(lambda section_id: _origins(Proposal.objects.filt
 )))
 
 
-def _by_key(proposals, user) -> dict[str, list[Proposal]]:
-    """`proposals` (a query of them, or the rows of `_origins`) by question key, oldest first
-    (one query); with `user`, each marked with whether its COE may be named to them."""
-    rows = _origins(proposals) if isinstance(proposals, QuerySet) else proposals
+def _by_key(rows, user) -> dict[str, list[Proposal]]:
+    """The rows of `_origins` by question key, in their order; with `user`, each marked with
+    whether its COE may be named to them."""
     found: dict[str, list[Proposal]] = defaultdict(list)
     for proposal in mark_visible(rows, user) if user is not None else rows:
         found[proposal.question_key].append(proposal)
